@@ -1,0 +1,3 @@
+"""wallboard: a terminal wallboard for PortSIP PBX call centers."""
+
+__version__ = "0.1.0"
