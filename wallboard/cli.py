@@ -1,0 +1,236 @@
+"""Command-line entry point.
+
+Every command's implementation is imported lazily inside its handler, so
+headless commands (`snapshot`, `record`, `sim`, `bench ingest`) never pay for
+importing Textual, and `--help` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from wallboard import __version__
+from wallboard.errors import EXIT_USAGE, WallboardError
+
+DIALECTS = ("v12", "v16", "v22")
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0: {text!r}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def _add_auth(p: argparse.ArgumentParser) -> None:
+    """Auth options per CONTRACT.md; deliberately no --password flag on the client side."""
+    g = p.add_argument_group("authentication")
+    who = g.add_mutually_exclusive_group()
+    who.add_argument("--user", metavar="NAME", help="v12 tenant name, v16+ username")
+    who.add_argument("--extension", metavar="NUMBER", help="authenticate as an extension")
+    g.add_argument("--domain", metavar="DOMAIN", help="SIP domain of the tenant (v16+)")
+    g.add_argument(
+        "--password-env",
+        metavar="VAR",
+        default=None,
+        help="environment variable holding the password (default WALLBOARD_PASSWORD)",
+    )
+    g.add_argument("--password-file", metavar="PATH", help="file whose first line is the password")
+    g.add_argument("--ca-file", metavar="PATH", help="CA bundle to verify a wss:// PBX")
+    g.add_argument(
+        "--insecure",
+        action="store_true",
+        default=None,
+        help="do not verify the PBX certificate (shown on screen)",
+    )
+    g.add_argument(
+        "--dialect",
+        choices=("auto", *DIALECTS),
+        default=None,
+        help="protocol generation (default auto: path /wsi = v22, else v16)",
+    )
+    g.add_argument("--extensions", metavar="LIST", help="extensions to watch: 101,102,110-119")
+    g.add_argument("--queues", metavar="LIST", help="queues to watch: 8001,8002")
+    g.add_argument("--tenants", metavar="LIST", help="v22 system admin: tenant ids for global_*")
+    g.add_argument("--config", metavar="PATH", help="TOML config file (flags override it)")
+
+
+def _add_sim_options(p: argparse.ArgumentParser, *, demo: bool) -> None:
+    p.add_argument("--dialect", choices=DIALECTS, default="v12", help="protocol generation")
+    p.add_argument("--agents", type=_count, default=40 if demo else 50, help="extensions")
+    p.add_argument("--queues", type=_count, default=4 if demo else 5, help="queues")
+    p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same traffic)")
+    p.add_argument(
+        "--speed", type=_positive_float, default=1.0, help="virtual-clock multiplier (1 = real)"
+    )
+    p.add_argument(
+        "--rate", type=_positive_float, default=None, help="new calls per second (virtual time)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wallboard",
+        description="A terminal wallboard for PortSIP PBX call centers.",
+    )
+    parser.add_argument("--version", action="version", version=f"wallboard {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("demo", help="the TUI on the embedded simulator")
+    _add_sim_options(p, demo=True)
+    p.set_defaults(handler=_run_demo)
+
+    p = sub.add_parser("connect", help="the TUI on a real PBX")
+    p.add_argument("url", nargs="?", help="ws:// or wss:// URL of the PBX (or from the config)")
+    _add_auth(p)
+    p.add_argument("--record", metavar="FILE", help="also record every received frame to FILE")
+    p.set_defaults(handler=_run_connect)
+
+    p = sub.add_parser("replay", help="the TUI fed from a recording")
+    p.add_argument("file", help="recording (.jsonl) to replay")
+    p.add_argument(
+        "--speed", type=_positive_float, default=1.0, help="time multiplier; 0 = as fast as possible"
+    )
+    p.set_defaults(handler=_run_replay)
+
+    p = sub.add_parser("record", help="write every received frame to a file (no TUI)")
+    p.add_argument("url", nargs="?", help="ws:// or wss:// URL of the PBX")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="recording to write")
+    _add_auth(p)
+    p.set_defaults(handler=_run_record)
+
+    p = sub.add_parser("snapshot", help="print the state document as JSON and exit")
+    p.add_argument("url", nargs="?", help="ws:// or wss:// URL of the PBX")
+    p.add_argument("--replay", metavar="FILE", help="build the state from a recording instead")
+    p.add_argument(
+        "--wait", type=_positive_float, default=5.0, help="seconds to collect after subscribing"
+    )
+    _add_auth(p)
+    p.set_defaults(handler=_run_snapshot)
+
+    p = sub.add_parser("sim", help="the PBX simulator alone (a WSI server)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p.add_argument("--port", type=int, default=8885, help="port to listen on (0 = any free)")
+    _add_sim_options(p, demo=False)
+    p.add_argument("--password", default="demo", help="password of every simulated account")
+    p.add_argument("--tls-cert", metavar="FILE", help="certificate (PEM) to serve wss://")
+    p.add_argument("--tls-key", metavar="FILE", help="private key (PEM) for --tls-cert")
+    p.set_defaults(handler=_run_sim)
+
+    p = sub.add_parser("bench", help="benchmarks; each prints one JSON object as its last line")
+    bsub = p.add_subparsers(dest="bench", metavar="WHICH")
+    bsub.required = True
+    b = bsub.add_parser("ingest", help="parse + apply throughput vs a bare json.loads loop")
+    b.add_argument("--agents", type=_count, default=5000)
+    b.add_argument("--queues", type=_count, default=50)
+    b.add_argument("--events", type=_count, default=200_000)
+    b.add_argument("--seed", type=int, default=1)
+    b.add_argument("--write", metavar="FILE", help="also write the generated stream as a recording")
+    b.set_defaults(handler=_run_bench_ingest)
+    b = bsub.add_parser("ui", help="the real app headless under a steady event storm")
+    b.add_argument("--agents", type=_count, default=5000)
+    b.add_argument("--queues", type=_count, default=50)
+    b.add_argument("--rate", type=_positive_float, default=2000.0)
+    b.add_argument("--seconds", type=_positive_float, default=30.0)
+    b.add_argument("--seed", type=int, default=1)
+    b.add_argument("--no-baseline", action="store_true", help="skip the naive baseline run")
+    b.set_defaults(handler=_run_bench_ui)
+    return parser
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from wallboard.ui.commands import run_demo
+
+    return run_demo(args)
+
+
+def _run_connect(args: argparse.Namespace) -> int:
+    from wallboard.ui.commands import run_connect
+
+    return run_connect(args)
+
+
+def _run_replay(args: argparse.Namespace) -> int:
+    from wallboard.ui.commands import run_replay
+
+    return run_replay(args)
+
+
+def _run_record(args: argparse.Namespace) -> int:
+    from wallboard.feed.commands import run_record
+
+    return run_record(args)
+
+
+def _run_snapshot(args: argparse.Namespace) -> int:
+    from wallboard.feed.commands import run_snapshot
+
+    return run_snapshot(args)
+
+
+def _run_sim(args: argparse.Namespace) -> int:
+    from wallboard.sim.command import run_sim
+
+    return run_sim(args)
+
+
+def _run_bench_ingest(args: argparse.Namespace) -> int:
+    from wallboard.bench.ingest import run_bench_ingest
+
+    return run_bench_ingest(args)
+
+
+def _run_bench_ui(args: argparse.Namespace) -> int:
+    from wallboard.bench.ui import run_bench_ui
+
+    return run_bench_ui(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except WallboardError as exc:
+        if args.debug:
+            raise
+        print(f"wallboard: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # stdout went away (e.g. `| head`): not an error worth a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"wallboard: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
+
+
+__all__ = ["EXIT_USAGE", "build_parser", "main"]
