@@ -1,0 +1,178 @@
+"""Tolerant conversions for what real PBXs put on the wire.
+
+PortSIP sends the same field as a string in one message and a number in the
+next, writes enum values in several spellings across versions, and carries
+typos (`ON_ACLL`). Everything here maps that drift onto one vocabulary and
+never raises: an unusable value becomes ``None`` and the caller decides.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+# Agent states as the model speaks them; any other value is kept as received.
+AGENT_STATES = (
+    "READY",
+    "QUEUE_CALL",
+    "WRAP_UP",
+    "OTHER_CALL",
+    "NOT_READY",
+    "LOGGED_OUT",
+    "OFFLINE",
+)
+_AGENT_ALIASES = {
+    "READY": "READY",
+    "QUEUE_CALL": "QUEUE_CALL",
+    "QUEUECALL": "QUEUE_CALL",
+    "WRAP_UP": "WRAP_UP",
+    "WRAPUP": "WRAP_UP",
+    "OTHER_CALL": "OTHER_CALL",
+    "OTHERCALL": "OTHER_CALL",
+    "NOT_READY": "NOT_READY",
+    "NOTREADY": "NOT_READY",
+    "LOGOUT": "LOGGED_OUT",
+    "LOG_OUT": "LOGGED_OUT",
+    "LOGGED_OUT": "LOGGED_OUT",
+    "LOGGEDOUT": "LOGGED_OUT",
+    # PortSIP documents the logged-out agent state as "Online" in places.
+    "ONLINE": "LOGGED_OUT",
+    "OFFLINE": "OFFLINE",
+}
+
+CALL_STATUSES = ("ON_CALL", "RINGING", "")
+_CALL_STATUS_ALIASES = {
+    "ON_CALL": "ON_CALL",
+    "ONCALL": "ON_CALL",
+    "ON_ACLL": "ON_CALL",  # typo on the v22 page
+    "RINGING": "RINGING",
+    "": "",
+    "IDLE": "",
+    "NONE": "",
+}
+
+PRESENCES = ("ONLINE", "AVAILABLE", "AWAY", "LUNCH", "BUSINESS_TRIP", "DO_NOT_DISTURB")
+_PRESENCE_ALIASES = {p: p for p in PRESENCES} | {"DND": "DO_NOT_DISTURB", "BUSY": "DO_NOT_DISTURB"}
+
+DIRECTIONS = ("internal", "inbound", "outbound", "inbound_outbound", "unknown")
+_DIRECTION_ALIASES = {
+    "ext": "internal",
+    "internal": "internal",
+    "in": "inbound",
+    "inbound": "inbound",
+    "out": "outbound",
+    "outbound": "outbound",
+    "in2out": "inbound_outbound",
+    "inbound_outbound": "inbound_outbound",
+}
+
+
+def as_str(value: Any) -> str | None:
+    """Ids and names: strings stay, integers become their digits, anything else is unusable."""
+    if type(value) is str:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def as_text(value: Any) -> str:
+    """Display text: like :func:`as_str` but never ``None``."""
+    s = as_str(value)
+    return "" if s is None else s
+
+
+def as_float(value: Any) -> float | None:
+    """Times and durations arrive as numbers or digit strings; keep only finite values."""
+    if type(value) is float:
+        return value if math.isfinite(value) else None
+    if type(value) is int:
+        return float(value)
+    if type(value) is str:
+        try:
+            f = float(value.strip())
+        except ValueError:
+            return None
+        return f if math.isfinite(f) else None
+    return None
+
+
+def as_int(value: Any) -> int | None:
+    f = as_float(value)
+    if f is None or abs(f) > 1e15:
+        return None
+    return int(f)
+
+
+def as_bool(value: Any) -> bool | None:
+    if type(value) is bool:
+        return value
+    if type(value) is int:
+        return value != 0
+    if type(value) is str:
+        v = value.strip().lower()
+        if v in ("true", "1", "yes", "on"):
+            return True
+        if v in ("false", "0", "no", "off", ""):
+            return False
+    return None
+
+
+def _enum_key(value: str) -> str:
+    return value.strip().upper().replace(" ", "_").replace("-", "_")
+
+
+def agent_state(value: Any) -> str | None:
+    """Normalise an agent state; unknown values are kept as received so they can be shown."""
+    s = as_str(value)
+    if s is None:
+        return None
+    return _AGENT_ALIASES.get(_enum_key(s), s)
+
+
+def call_status(value: Any) -> str | None:
+    s = as_str(value)
+    if s is None:
+        return None if value is not None else ""
+    return _CALL_STATUS_ALIASES.get(_enum_key(s), s)
+
+
+def presence(value: Any) -> str | None:
+    s = as_str(value)
+    if not s:
+        return None
+    return _PRESENCE_ALIASES.get(_enum_key(s), s)
+
+
+def presence_from_note(note: str) -> str | None:
+    """Early v16 sent only `presence_note` ("Away"); use it when it names a known presence."""
+    if not note:
+        return None
+    return _PRESENCE_ALIASES.get(_enum_key(note))
+
+
+def direction(value: Any) -> str:
+    s = as_str(value)
+    if s is None:
+        return "unknown"
+    return _DIRECTION_ALIASES.get(s.strip().lower(), "unknown")
+
+
+def sip_user(value: Any) -> str:
+    """`sip:102@sipiw.com` → `102`; a bare number stays as it is."""
+    s = as_str(value)
+    if not s:
+        return ""
+    if s.startswith("<") and ">" in s:
+        s = s[1 : s.index(">")]
+    if s[:4].lower() == "sip:":
+        s = s[4:]
+    elif s[:5].lower() == "sips:":
+        s = s[5:]
+    at = s.find("@")
+    if at >= 0:
+        s = s[:at]
+    semi = s.find(";")
+    if semi >= 0:
+        s = s[:semi]
+    return s
