@@ -141,6 +141,7 @@ class CallEvent:
     direction: str
     call_target: str
     aor: str
+    peer_aor: str
     fail_code: int | None
     did: str
     time: float | None

@@ -206,6 +206,7 @@ def _call_event(d: dict[str, Any]) -> CallEvent:
         direction=coerce.direction(d.get("direction")),
         call_target=coerce.sip_user(d.get("call_target")),
         aor=coerce.sip_user(d.get("aor")),
+        peer_aor=coerce.sip_user(d.get("peer_aor")),
         fail_code=None if fail is None else coerce.as_int(fail),
         did=as_text(d.get("did")),
         time=_time(d),

@@ -1,0 +1,108 @@
+"""Frames from a file: the recording format of CONTRACT.md, or plain JSON Lines.
+
+A recording starts with a `wallboard_recording` header and then holds one
+`{"t": ..., "frame": "..."}` line per received frame. A plain file holds one
+PBX message object per line (hand-written scenarios). A bad line is counted
+as an invalid frame and never ends the replay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import orjson
+
+from wallboard.errors import UsageError
+from wallboard.model.state import WallboardState
+from wallboard.protocol.events import Invalid, Parsed
+from wallboard.protocol.parse import parse_frame, parse_object
+
+RECORDING_VERSION = 1
+
+
+@dataclass(slots=True)
+class ReplayHeader:
+    dialect: str | None = None
+    source: str = ""
+    started: float | None = None
+
+
+def open_input(path: str | Path) -> BinaryIO:
+    """Open a recording for reading, or raise a UsageError that names the problem."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise UsageError(f"cannot read {path}: it is a directory")
+        return p.open("rb")
+    except FileNotFoundError:
+        raise UsageError(f"cannot read {path}: no such file") from None
+    except PermissionError:
+        raise UsageError(f"cannot read {path}: permission denied") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _header(obj: Any) -> ReplayHeader | None:
+    if type(obj) is dict and "wallboard_recording" in obj:
+        dialect = obj.get("dialect")
+        started = obj.get("started")
+        return ReplayHeader(
+            dialect=dialect if dialect in ("v12", "v16", "v22") else None,
+            source=obj.get("source") if type(obj.get("source")) is str else "",
+            started=float(started) if type(started) in (int, float) else None,
+        )
+    return None
+
+
+def _record(obj: Any) -> tuple[float | None, Parsed]:
+    """One decoded line → (recorded time, parsed frame)."""
+    if type(obj) is dict and "event_type" not in obj and type(obj.get("frame")) is str:
+        t = obj.get("t")
+        tf = float(t) if type(t) in (int, float) else None
+        return tf, parse_frame(obj["frame"])
+    parsed = parse_object(obj)
+    return None, parsed
+
+
+def iter_file(f: BinaryIO) -> Iterator[ReplayHeader | tuple[float | None, Parsed]]:
+    """Yield the header (if any) and then (time, parsed frame) for every line."""
+    first = True
+    for line in f:
+        if not line.strip():
+            continue
+        try:
+            obj = orjson.loads(line)
+        except (orjson.JSONDecodeError, ValueError, RecursionError):
+            first = False
+            yield None, Invalid("line is not JSON" if line.endswith(b"\n") else "truncated line")
+            continue
+        if first:
+            first = False
+            header = _header(obj)
+            if header is not None:
+                yield header
+                continue
+        yield _record(obj)
+
+
+def replay_into(state: WallboardState, path: str | Path) -> ReplayHeader:
+    """Apply a whole file as fast as possible (`snapshot --replay`, `replay --speed 0`)."""
+    header = ReplayHeader()
+    apply = state.apply
+    with open_input(path) as f:
+        try:
+            for item in iter_file(f):
+                if type(item) is ReplayHeader:
+                    header = item
+                else:
+                    apply(item[1])  # type: ignore[index]
+        except OSError as exc:
+            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    state.source.kind = "replay"
+    state.source.dialect = header.dialect or state.dialect_seen or "v12"
+    state.source.url = header.source
+    state.source.status = "finished"
+    return header

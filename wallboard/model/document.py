@@ -1,0 +1,126 @@
+"""The state document of CONTRACT.md (`wallboard snapshot`).
+
+Scripts and acceptance checks read this JSON, so its required keys and their
+meaning only change together with CONTRACT.md. Extra keys are allowed and
+carry what a supervisor would also want (ASA, SLA threshold, stale flags).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wallboard.model.state import WallboardState
+
+SCHEMA = "wallboard.state/1"
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 3)
+
+
+def state_document(state: WallboardState) -> dict[str, Any]:
+    now = state.now()
+    src = state.source
+    derived = state.derived_call_status()
+    extensions = []
+    for ext in sorted(state.extensions.values(), key=lambda e: (e.number, e.tenant_id)):
+        live = ext.live_contacts(now)
+        extensions.append(
+            {
+                "tenant_id": ext.tenant_id,
+                "number": ext.number,
+                "online": ext.is_online(now),
+                "contacts": len(live),
+                "call_status": state.call_status_of(ext, derived),
+                "presence": ext.presence,
+                "presence_note": ext.presence_note,
+                "name": ext.name,
+                "agent_states": dict(sorted(ext.agent_states.items())),
+                "stale": ext.stale,
+            }
+        )
+    calls = [
+        {
+            "session_id": c.session_id,
+            "tenant_id": c.tenant_id,
+            "caller": c.caller,
+            "callee": c.callee,
+            "caller_name": c.caller_name,
+            "callee_name": c.callee_name,
+            "direction": c.direction,
+            "state": c.state,
+            "started": c.started,
+            "answered": c.answered,
+            "answered_by": c.answered_by,
+            "stale": c.stale,
+        }
+        for c in sorted(state.calls.values(), key=lambda c: c.session_id)
+    ]
+    queues = []
+    for q in sorted(state.queues.values(), key=lambda q: (q.number or q.queue_id, q.queue_id)):
+        s = q.stats
+        queues.append(
+            {
+                "queue_id": q.queue_id,
+                "number": q.number,
+                "name": q.name,
+                "waiting": [
+                    {
+                        "session_id": w.session_id,
+                        "caller_number": w.caller_number,
+                        "caller_name": w.caller_name,
+                        "since": w.since,
+                        "type": w.type,
+                    }
+                    for w in sorted(q.waiting.values(), key=lambda w: (w.since, w.session_id))
+                ],
+                "agents": [
+                    {"extension": a.extension, "state": a.state, "since": a.since}
+                    for a in sorted(q.agents.values(), key=lambda a: a.extension)
+                ],
+                "stats": {
+                    "offered": s.offered,
+                    "answered": s.answered,
+                    "abandoned": s.abandoned,
+                    "overflowed": s.overflowed,
+                    "callbacks": s.callbacks,
+                    "sla_breaches": s.sla_breaches,
+                    "longest_wait_s": _r(max(0.0, state.longest_wait(q, now))),
+                    "service_level_pct": _r(state.service_level(q)),
+                    "average_answer_s": _r(state.average_answer(q)),
+                    "sla_threshold_s": state.sla_threshold(q),
+                },
+            }
+        )
+    return {
+        "schema": SCHEMA,
+        "source": {
+            "kind": src.kind,
+            "dialect": src.dialect,
+            "status": src.status,
+            "url": src.url,
+            "attempt": src.attempt,
+            "last_error": src.last_error,
+            "insecure": src.insecure,
+        },
+        "clock": now,
+        "counting_since": state.counting_since,
+        "counters": {
+            "frames": state.frames,
+            "events": state.events,
+            "unknown": state.unknown,
+            "invalid": state.invalid,
+            "replies": state.replies,
+        },
+        "extensions": extensions,
+        "calls": calls,
+        "finished_calls": dict(state.finished, rerouted=state.reroutes),
+        "queues": queues,
+        "trunks": [
+            {"name": t.name, "connected": t.connected, "since": t.since}
+            for t in sorted(state.trunks.values(), key=lambda t: t.name)
+        ],
+        "errors": [
+            {"command": r.command, "error": r.error, "status": r.status} for r in state.errors
+        ],
+    }
