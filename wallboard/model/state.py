@@ -183,6 +183,8 @@ class WallboardState:
         return q.sla_threshold if q.sla_threshold is not None else DEFAULT_SLA_SECONDS
 
     def _check_midnight(self, now: float) -> None:
+        if now < _SANE_MIN:
+            return  # no usable time yet: nothing to anchor "today" to
         if self._next_reset is None:
             self.counting_since = now
             self._next_reset = _next_local_midnight(now)
@@ -197,7 +199,9 @@ class WallboardState:
         self.reroutes = 0
         for q in self.queues.values():
             q.stats.__init__()  # type: ignore[misc]
+            # Callers waiting across midnight are today's offers.
             q.seen = set(q.waiting)
+            q.stats.offered = len(q.waiting)
         self.dirty |= QUEUES | COUNTS
 
     # ------------------------------------------------------------------ input
@@ -686,6 +690,8 @@ class WallboardState:
             w = q.waiting.get(sid)
             if reason in ("agent_answered", "hangup", "overflow"):
                 if w is None:
+                    if sid in q.seen:
+                        continue  # already resolved: a repeated report must not count twice
                     self._offer(q, sid)
                 else:
                     del q.waiting[sid]
