@@ -1,0 +1,1103 @@
+"""Call-center traffic on a virtual clock, as dialect-neutral happenings.
+
+A discrete-event simulation: every future action sits in one heap ordered by
+(virtual time, insertion number) and all randomness comes from one
+`random.Random(seed)`. The sequence of happenings therefore depends only on the
+seed, the roster, the rate and the start epoch, never on how often or in what
+slices the clock is advanced (real-time ticks or `advance()` in tests).
+
+Happenings are passed to `sink(kind, data)` synchronously while the world is in
+the state they describe, so a renderer can read the live objects. Kinds:
+
+- ``register``      ext, removed (contacts that went away), online_changed
+- ``presence``      ext
+- ``ext_call``      ext (its `call_status` changed)
+- ``agent``         ext, queue, state, prev (agent state changed)
+- ``call_start``    call
+- ``target``        call, what (add/ringing/noanswer/fail/ended), target, code
+- ``call``          call, what (established/ended/noanswer/fail/reroute), target, code
+- ``hold``          call, aor, peer, held
+- ``call_update``   call (callee changed: IVR -> queue -> agent, transfer)
+- ``cdr``           call (the call ended)
+- ``queue_caller``  queue, caller, reason, position
+- ``queue_status``  queue (coalesced: at most one per queue per 0.5 s)
+- ``sla``           queue, caller
+- ``trunk``         trunk
+- ``mgmt``          event (a ready management payload minus tenant_id)
+
+The generator never iterates a `set`, so string hashing cannot change the order.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from wallboard.sim.accounts import Roster
+
+Sink = Callable[[str, dict[str, Any]], None]
+
+REG_EXPIRES = 300  # seconds a registration lasts without a refresh
+IVR_NUMBER = "5000"
+VOICEMAIL_NUMBER = "7000"
+PRESENCES = ("AVAILABLE", "AWAY", "LUNCH", "BUSINESS_TRIP", "DO_NOT_DISTURB", "ONLINE")
+PRESENCE_WEIGHTS = (50, 16, 8, 4, 10, 12)
+PRESENCE_NOTES = {
+    "AVAILABLE": "",
+    "AWAY": "Back soon",
+    "LUNCH": "Lunch",
+    "BUSINESS_TRIP": "Travelling",
+    "DO_NOT_DISTURB": "In a meeting",
+    "ONLINE": "",
+}
+USER_AGENTS = (
+    "PortSIP UC Client iOS - v16.0.001",
+    "PortSIP UC Client Android - v16.2.0",
+    "Test SIPMaster for IOS",
+    "Yealink SIP-T46U 108.86.0.75",
+    "Grandstream GXP2170 1.0.11.23",
+    "Zoiper rv2.10.19.5",
+    "MicroSIP/3.21.3",
+    "Linphone Desktop/5.2.0",
+)
+_CALLER_FIRST = ("Thomas", "Maria", "James", "Lena", "Omar", "Sofia", "Peter", "Aiko", "Carlos")
+_CALLER_LAST = ("Young", "Schmidt", "Brown", "Moreau", "Haddad", "Rossi", "Novak", "Sato")
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_SNOWFLAKE_EPOCH_MS = 1288834974657
+
+
+@dataclass(eq=False)
+class Contact:
+    """One registered device of an extension."""
+
+    instance: str
+    user_agent: str
+    address: str  # ip:port
+    expires: int
+    last_update: int
+    number: str
+
+    @property
+    def contact_uri(self) -> str:
+        return f'<sip:{self.number}@{self.address}>;+sip.instance="{self.instance}"'
+
+
+@dataclass(eq=False)
+class Ext:
+    """A simulated extension (every one is also an agent of one queue)."""
+
+    number: str
+    ext_id: str
+    name: str
+    queue: Queue | None = None
+    contacts: list[Contact] = field(default_factory=list)
+    presence: str = "AVAILABLE"
+    call_status: str = ""  # "", "RINGING", "ON_CALL"
+    call: Call | None = None
+    activity: str = ""  # "", "queue", "other", "wrap"
+    base: str = "READY"  # READY / NOT_READY chosen by the agent
+    logged_in: bool = True
+    agent_state: str = ""
+    agent_since: float = 0.0
+    brk_token: int = 0  # bumped to invalidate a scheduled break end
+    wrap_token: int = 0  # bumped to invalidate a scheduled wrap-up end
+
+    @property
+    def online(self) -> bool:
+        return bool(self.contacts)
+
+
+@dataclass(eq=False)
+class Leg:
+    """One target the PBX tried for a call (a CDR `call_targets` entry)."""
+
+    callee: str
+    destination: str
+    ring_time: float
+    answered_time: float | None = None
+    ended_time: float | None = None
+    status: str = "noanswer"
+    status_code: int = 0
+    end_reason: str = "None"
+
+
+@dataclass(eq=False)
+class Call:
+    """A call in progress, keyed by `session_id`."""
+
+    session_id: str
+    cdr_id: str
+    call_id: str
+    caller: str
+    caller_name: str
+    callee: str
+    callee_name: str
+    direction: str  # internal | inbound | outbound
+    started: float
+    cur: str = ""  # the current destination (IVR, queue, agent, voicemail)
+    cur_name: str = ""
+    trunk: str = ""
+    did: str = ""
+    phase: str = "setup"
+    answered: float | None = None
+    target: str = ""  # who answered (number)
+    parties: list[str] = field(default_factory=list)  # extension numbers involved
+    legs: list[Leg] = field(default_factory=list)
+    ringing: Ext | None = None
+    agent: Ext | None = None
+    queue: Queue | None = None
+    held: bool = False
+    token: int = 0
+    ended: float | None = None
+    status: str = "answered"
+    status_code: int = 0
+    end_reason: str = "caller_disconnect"
+
+    def add_party(self, number: str) -> None:
+        if number not in self.parties:
+            self.parties.append(number)
+
+
+@dataclass(eq=False)
+class Caller:
+    """A caller waiting in a queue (or a booked callback)."""
+
+    call: Call
+    number: str
+    name: str
+    since: float
+    type: str = "normal"  # normal | callback
+    offered_to: Ext | None = None
+    breached: bool = False
+
+
+@dataclass(eq=False)
+class Queue:
+    number: str
+    queue_id: str
+    name: str
+    sla: int
+    max_wait: int
+    agents: list[Ext] = field(default_factory=list)
+    waiting: list[Caller] = field(default_factory=list)
+    breaches: int = 0
+    dirty: bool = False
+
+
+@dataclass(eq=False)
+class Trunk:
+    name: str
+    connected: bool
+    since: float
+    flaky: bool = False
+
+
+class Traffic:
+    """The simulated PBX world and its clock."""
+
+    def __init__(
+        self,
+        roster: Roster,
+        *,
+        seed: int,
+        rate: float | None,
+        start_epoch: float,
+        warmup: float = 180.0,
+        sink: Sink | None = None,
+    ) -> None:
+        self.roster = roster
+        self.rng = random.Random(seed)
+        n = len(roster.extensions)
+        # Keeps roughly 80 % of agents busy at the default rate (see README).
+        self.rate = 0.0125 * n if rate is None else rate
+        self.sink = sink
+        self.muted = True
+        self.now = start_epoch - warmup
+        self._heap: list[tuple[float, int, Callable[..., None], tuple[Any, ...]]] = []
+        self._seq = 0
+        self._id_seq = 0
+        self._mgmt_seq = 0
+        self.calls: dict[str, Call] = {}
+        self.exts: dict[str, Ext] = {}
+        self.ext_list: list[Ext] = []
+        self.queues: dict[str, Queue] = {}
+        self.queue_list: list[Queue] = []
+        self.trunks: list[Trunk] = []
+        self._build()
+        self.advance_to(start_epoch)
+        self.muted = False
+
+    # --- clock -------------------------------------------------------------
+
+    def at(self, t: float, fn: Callable[..., None], *args: Any) -> None:
+        self._seq += 1
+        heapq.heappush(self._heap, (t, self._seq, fn, args))
+
+    def after(self, dt: float, fn: Callable[..., None], *args: Any) -> None:
+        self.at(self.now + dt, fn, *args)
+
+    def advance_to(self, target: float, budget: int | None = None) -> int:
+        """Run every action due up to `target`; returns how many ran.
+
+        With a `budget`, stops early (the clock then lags behind `target`) so a
+        real-time caller can yield to the event loop; order is unaffected.
+        """
+        done = 0
+        heap = self._heap
+        while heap and heap[0][0] <= target:
+            if budget is not None and done >= budget:
+                return done
+            t, _, fn, args = heapq.heappop(heap)
+            if t > self.now:
+                self.now = t
+            fn(*args)
+            done += 1
+        if target > self.now:
+            self.now = target
+        return done
+
+    def emit(self, kind: str, **data: Any) -> None:
+        if not self.muted and self.sink is not None:
+            self.sink(kind, data)
+
+    # --- ids -----------------------------------------------------------------
+
+    def new_id(self) -> str:
+        """A snowflake-like long digit string that grows with the virtual clock."""
+        self._id_seq += 1
+        ms = int(self.now * 1000) - _SNOWFLAKE_EPOCH_MS
+        return str((ms << 22) | (self._id_seq & 0x3FFFFF))
+
+    def _call_id(self) -> str:
+        return "".join(self.rng.choice(_B64) for _ in range(22)) + ".."
+
+    def _external_number(self) -> str:
+        return "0" + str(self.rng.randrange(10**8, 10**10))
+
+    def _caller_name(self, number: str) -> str:
+        if self.rng.random() < 0.25:
+            return number
+        return f"{self.rng.choice(_CALLER_FIRST)} {self.rng.choice(_CALLER_LAST)}"
+
+    # --- setup ---------------------------------------------------------------
+
+    def _build(self) -> None:
+        r = self.roster
+        rng = self.rng
+        for k, q in enumerate(r.queues):
+            queue = Queue(
+                number=q,
+                queue_id=r.queue_ids[q],
+                name=r.queue_names[q],
+                sla=(20, 30, 45, 60)[k % 4],
+                max_wait=(120, 150, 90, 180)[k % 4],
+            )
+            self.queues[q] = queue
+            self.queue_list.append(queue)
+        for num in r.extensions:
+            ext = Ext(number=num, ext_id=r.ext_ids[num], name=r.ext_names[num])
+            ext.queue = self.queues[r.queue_of_ext[num]]
+            ext.queue.agents.append(ext)
+            self.exts[num] = ext
+            self.ext_list.append(ext)
+        for ext in self.ext_list:
+            if rng.random() < 0.9:
+                for _ in range(rng.choices((1, 2, 3), (60, 30, 10))[0]):
+                    last = self.now - rng.uniform(0, 0.8 * REG_EXPIRES)
+                    self._add_contact(ext, last_update=last, quiet=True)
+            ext.presence = rng.choices(PRESENCES, PRESENCE_WEIGHTS)[0]
+            ext.logged_in = rng.random() < 0.97
+            if rng.random() < 0.12:
+                ext.base = "NOT_READY"
+                self.after(rng.uniform(5, 120), self._break_end, ext, ext.brk_token)
+            ext.agent_state = self._agent_state(ext)
+            ext.agent_since = self.now
+        for i, name in enumerate(r.trunks):
+            flaky = i == len(r.trunks) - 1
+            trunk = Trunk(name=name, connected=not flaky, since=self.now, flaky=flaky)
+            self.trunks.append(trunk)
+            first = rng.uniform(2, 8) if flaky else rng.uniform(120, 900)
+            self.after(first, self._trunk_toggle, trunk)
+        n = len(self.ext_list)
+        self._every(n / 300.0, self._presence_change)
+        self._every(n / 1200.0, self._agent_break)
+        self._every(n / 4000.0, self._agent_logout)
+        self._every(n * 0.0003, self._new_contact)
+        self._every(1 / 150.0, self._management)
+        if self.rate > 0:
+            self.after(self.rng.expovariate(self.rate), self._arrival)
+
+    def _every(self, rate: float, fn: Callable[[], None]) -> None:
+        """Run `fn` as a Poisson process of `rate` per second."""
+        if rate <= 0:
+            return
+
+        def tick() -> None:
+            fn()
+            self.after(self.rng.expovariate(rate), tick)
+
+        self.after(self.rng.expovariate(rate), tick)
+
+    # --- registrations -------------------------------------------------------
+
+    def _add_contact(self, ext: Ext, *, last_update: float, quiet: bool = False) -> None:
+        rng = self.rng
+        uuid = f"{rng.getrandbits(128):032X}"
+        instance = f"<urn:uuid:{uuid[:8]}-{uuid[8:12]}-{uuid[12:16]}-{uuid[16:20]}-{uuid[20:]}>"
+        if rng.random() < 0.5:
+            ip = f"192.168.{rng.randrange(1, 5)}.{rng.randrange(10, 250)}"
+        else:
+            ip = f"{rng.randrange(11, 223)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+        contact = Contact(
+            instance=instance,
+            user_agent=rng.choice(USER_AGENTS),
+            address=f"{ip}:{rng.randrange(5060, 60000)}",
+            expires=int(last_update) + REG_EXPIRES,
+            last_update=int(last_update),
+            number=ext.number,
+        )
+        was_online = ext.online
+        ext.contacts.append(contact)
+        refresh = last_update + rng.uniform(0.45, 0.9) * REG_EXPIRES
+        self.at(max(refresh, self.now + 1), self._contact_refresh, ext, contact)
+        if not quiet:
+            self._registered(ext, [], was_online)
+
+    def _registered(self, ext: Ext, removed: list[Contact], was_online: bool) -> None:
+        changed = was_online != ext.online
+        self.emit("register", ext=ext, removed=removed, online_changed=changed)
+        if changed:
+            self._refresh_agent(ext)
+
+    def _contact_refresh(self, ext: Ext, contact: Contact) -> None:
+        if contact not in ext.contacts:
+            return
+        r = self.rng.random()
+        if r < 0.965:
+            contact.last_update = int(self.now)
+            contact.expires = int(self.now) + REG_EXPIRES
+            refresh = self.now + self.rng.uniform(0.45, 0.9) * REG_EXPIRES
+            self.at(refresh, self._contact_refresh, ext, contact)
+            self._registered(ext, [], ext.online)
+        elif r < 0.985:
+            ext.contacts.remove(contact)
+            contact.expires = int(self.now)
+            contact.last_update = int(self.now)
+            self._registered(ext, [contact], True)
+        else:  # the device vanished: its registration lapses silently
+            self.at(contact.expires, self._contact_expire, ext, contact)
+
+    def _contact_expire(self, ext: Ext, contact: Contact) -> None:
+        if contact in ext.contacts:
+            ext.contacts.remove(contact)
+            self._registered(ext, [contact], True)
+
+    def _new_contact(self) -> None:
+        ext = self.rng.choice(self.ext_list)
+        if len(ext.contacts) < 3:
+            self._add_contact(ext, last_update=self.now)
+
+    def _presence_change(self) -> None:
+        ext = self.rng.choice(self.ext_list)
+        new = self.rng.choices(PRESENCES, PRESENCE_WEIGHTS)[0]
+        if new != ext.presence:
+            ext.presence = new
+            self.emit("presence", ext=ext)
+
+    # --- agents ----------------------------------------------------------------
+
+    @staticmethod
+    def _agent_state(ext: Ext) -> str:
+        if not ext.logged_in:
+            return "LOGGED_OUT"
+        if ext.activity == "queue":
+            return "QUEUE_CALL"
+        if ext.activity == "wrap":
+            return "WRAP_UP"
+        if ext.activity == "other":
+            return "OTHER_CALL"
+        if not ext.online:
+            return "OFFLINE"
+        return ext.base
+
+    def _refresh_agent(self, ext: Ext) -> None:
+        state = self._agent_state(ext)
+        if state == ext.agent_state:
+            return
+        prev = ext.agent_state
+        ext.agent_state = state
+        ext.agent_since = self.now
+        assert ext.queue is not None
+        self.emit("agent", ext=ext, queue=ext.queue, state=state, prev=prev)
+        self._queue_changed(ext.queue)
+        if state == "READY":
+            self.after(0, self._dispatch, ext.queue)
+
+    def _set_call_status(self, ext: Ext, status: str) -> None:
+        if ext.call_status != status:
+            ext.call_status = status
+            self.emit("ext_call", ext=ext)
+
+    def _agent_break(self) -> None:
+        ext = self.rng.choice(self.ext_list)
+        if ext.base == "READY" and ext.logged_in:
+            ext.base = "NOT_READY"
+            ext.brk_token += 1
+            self.after(self.rng.uniform(30, 180), self._break_end, ext, ext.brk_token)
+            self._refresh_agent(ext)
+
+    def _break_end(self, ext: Ext, token: int) -> None:
+        if ext.brk_token == token and ext.base == "NOT_READY":
+            ext.base = "READY"
+            self._refresh_agent(ext)
+
+    def _agent_logout(self) -> None:
+        ext = self.rng.choice(self.ext_list)
+        if ext.logged_in and ext.call is None and not ext.activity:
+            ext.logged_in = False
+            self.after(self.rng.uniform(60, 400), self._agent_login, ext)
+            self._refresh_agent(ext)
+
+    def _agent_login(self, ext: Ext) -> None:
+        if not ext.logged_in:
+            ext.logged_in = True
+            self._refresh_agent(ext)
+
+    def _free(self, ext: Ext) -> bool:
+        return ext.online and ext.call is None and not ext.activity
+
+    def _pick_free_ext(self, exclude: Ext | None = None) -> Ext | None:
+        for _ in range(8):
+            ext = self.rng.choice(self.ext_list)
+            if ext is not exclude and self._free(ext):
+                return ext
+        return None
+
+    # --- trunks and management ---------------------------------------------
+
+    def _trunk_toggle(self, trunk: Trunk) -> None:
+        trunk.connected = not trunk.connected
+        trunk.since = self.now
+        self.emit("trunk", trunk=trunk)
+        rng = self.rng
+        if trunk.connected:
+            up = rng.uniform(20, 120) if trunk.flaky else rng.uniform(300, 1800)
+            self.after(up, self._trunk_toggle, trunk)
+        else:
+            self.after(rng.uniform(5, 30), self._trunk_toggle, trunk)
+
+    def _connected_trunk(self) -> Trunk | None:
+        up = [t for t in self.trunks if t.connected]
+        return self.rng.choice(up) if up else None
+
+    def _management(self) -> None:
+        """Rare v22 management events; created entities never carry traffic."""
+        rng = self.rng
+        r = rng.random()
+        if r < 0.4:
+            ext = rng.choice(self.ext_list)
+            self.emit("mgmt", event=self._ext_mgmt("extension_updated", ext.number, ext.name))
+        elif r < 0.6:
+            q = rng.choice(self.queue_list)
+            self.emit(
+                "mgmt",
+                event={
+                    "event_type": "queue_updated",
+                    "queue_number": q.number,
+                    "queue_id": q.queue_id,
+                    "queue_name": q.name,
+                },
+            )
+        elif r < 0.8:
+            self._mgmt_seq += 1
+            number = str(100 + len(self.ext_list) + self._mgmt_seq)
+            self.emit("mgmt", event=self._ext_mgmt("extension_created", number, "New Hire"))
+            self.after(rng.uniform(30, 300), self._mgmt_destroy_ext, number)
+        else:
+            self._mgmt_seq += 1
+            number = str(8800 + self._mgmt_seq)
+            self.emit("mgmt", event={"event_type": "queue_created", "queue_number": number})
+            self.after(rng.uniform(30, 300), self._mgmt_destroy_queue, number)
+
+    def _ext_mgmt(self, event_type: str, number: str, name: str) -> dict[str, Any]:
+        first = name.split(" ")[0].lower()
+        return {
+            "event_type": event_type,
+            "extension_number": number,
+            "disp_name": name,
+            "email": f"{first}.{number}@demo.local",
+            "extension_id": str(int(self.roster.tenant_id) + 1_000_000 + int(number)),
+            "username": f"{first}{number}",
+            "enabled": True,
+        }
+
+    def _mgmt_destroy_ext(self, number: str) -> None:
+        self.emit(
+            "mgmt",
+            event={
+                "event_type": "extension_destroyed",
+                "extension_number": number,
+                "extension_id": str(int(self.roster.tenant_id) + 1_000_000 + int(number)),
+            },
+        )
+
+    def _mgmt_destroy_queue(self, number: str) -> None:
+        # "queue_destroy" is the documented spelling (PORTSIP-WSI.md §3, v22).
+        self.emit("mgmt", event={"event_type": "queue_destroy", "queue_number": number})
+
+    # --- calls: common -------------------------------------------------------
+
+    def _new_call(
+        self,
+        caller: str,
+        caller_name: str,
+        callee: str,
+        callee_name: str,
+        direction: str,
+    ) -> Call:
+        sid = self.new_id()
+        call = Call(
+            session_id=sid,
+            cdr_id=self.new_id(),
+            call_id=self._call_id(),
+            caller=caller,
+            caller_name=caller_name,
+            callee=callee,
+            callee_name=callee_name,
+            direction=direction,
+            started=self.now,
+            cur=callee,
+            cur_name=callee_name,
+        )
+        self.calls[sid] = call
+        return call
+
+    def _ring(
+        self,
+        call: Call,
+        ext: Ext,
+        *,
+        p_answer: float,
+        p_reject: float,
+        timeout: float,
+        ring: tuple[float, float] = (2.0, 9.0),
+    ) -> None:
+        """Ring every registered device of `ext`; decide now how it ends."""
+        call.token += 1
+        call.ringing = ext
+        call.add_party(ext.number)
+        ext.call = call
+        call.legs.append(
+            Leg(
+                callee=ext.number,
+                destination=self._destination(ext),
+                ring_time=self.now,
+            )
+        )
+        for _ in ext.contacts:
+            self.emit("target", call=call, what="add", target=ext.number, code=None)
+        for _ in ext.contacts:
+            self.emit("target", call=call, what="ringing", target=ext.number, code=None)
+        self._set_call_status(ext, "RINGING")
+        u = self.rng.random()
+        if u < p_answer:
+            self.after(self.rng.uniform(*ring), self._answered, call, ext, call.token)
+        elif u < p_answer + p_reject:
+            self.after(self.rng.uniform(1, 5), self._rejected, call, ext, call.token)
+        else:
+            self.after(timeout, self._no_answer, call, ext, call.token)
+
+    @staticmethod
+    def _destination(ext: Ext) -> str:
+        addr = ext.contacts[0].address if ext.contacts else "0.0.0.0:0"
+        return f"sip:{ext.number}@{addr}"
+
+    def _stop_ringing(self, call: Call, ext: Ext, what: str, code: int | None) -> None:
+        """The ringing devices of `ext` stop: noanswer / fail / ended."""
+        for _ in ext.contacts or [None]:
+            self.emit("target", call=call, what=what, target=ext.number, code=code)
+        call.ringing = None
+        if ext.call is call:
+            ext.call = None
+        self._set_call_status(ext, "")
+        leg = call.legs[-1]
+        leg.ended_time = self.now
+        leg.status = {"noanswer": "noanswer", "fail": "failed", "ended": "cancelled"}[what]
+        leg.status_code = code or 0
+        if ext.queue is not None:
+            self._refresh_agent(ext)
+            self.after(0, self._dispatch, ext.queue)
+
+    def _answered(self, call: Call, ext: Ext, token: int) -> None:
+        if call.token != token or call.ended is not None:
+            return
+        call.token += 1
+        call.ringing = None
+        # Other devices of the extension stop ringing when one picks up.
+        for _ in ext.contacts[1:]:
+            self.emit("target", call=call, what="ended", target=ext.number, code=None)
+        leg = call.legs[-1]
+        leg.answered_time = self.now
+        leg.status = "answered"
+        if call.answered is None:
+            call.answered = self.now
+        call.target = ext.number
+        phase = call.phase
+        if phase == "queue_offer":
+            self._queue_answered(call, ext)
+        else:
+            ext.activity = "other"
+        self._set_call_status(ext, "ON_CALL")
+        call.phase = "talk"
+        self.emit("call", call=call, what="established", target=ext.number, code=None)
+        if phase in ("queue_offer", "transfer"):
+            call.cur, call.cur_name = ext.number, ext.name
+            self.emit("call_update", call=call)
+        if ext.queue is not None:
+            self._refresh_agent(ext)
+        mean = 35.0 if phase == "queue_offer" else 25.0
+        self._talk(call, ext, self.rng.expovariate(1 / mean) + 8)
+
+    def _talk(self, call: Call, ext: Ext, talk: float) -> None:
+        talk = min(talk, 900.0)
+        if self.rng.random() < 0.22:
+            hold_at = talk * self.rng.uniform(0.2, 0.6)
+            hold_len = self.rng.uniform(5, 40)
+            self.after(hold_at, self._hold, call, ext, call.token, True)
+            self.after(hold_at + hold_len, self._hold, call, ext, call.token, False)
+            talk += hold_len
+        self.after(talk, self._talk_end, call, ext, call.token)
+
+    def _hold(self, call: Call, ext: Ext, token: int, held: bool) -> None:
+        if call.token != token or call.ended is not None:
+            return
+        call.held = held
+        peer = call.caller if call.caller != ext.number else call.callee
+        self.emit("hold", call=call, aor=ext.number, peer=peer, held=held)
+
+    def _rejected(self, call: Call, ext: Ext, token: int) -> None:
+        if call.token != token or call.ended is not None:
+            return
+        call.token += 1
+        self._stop_ringing(call, ext, "fail", 486)
+        if call.phase == "queue_offer":
+            self._queue_offer_failed(call, ext)
+        else:
+            self._end(call, "fail", status="busy", code=486, reason="callee_busy")
+
+    def _no_answer(self, call: Call, ext: Ext, token: int) -> None:
+        if call.token != token or call.ended is not None:
+            return
+        call.token += 1
+        self._stop_ringing(call, ext, "noanswer", 408)
+        if call.phase == "queue_offer":
+            self._queue_offer_failed(call, ext)
+        else:
+            self._end(call, "noanswer", status="noanswer", code=408, reason="no_answer")
+
+    def _talk_end(self, call: Call, ext: Ext, token: int) -> None:
+        if call.token != token or call.ended is not None:
+            return
+        if call.held:
+            self._hold(call, ext, token, False)
+        if (
+            call.agent is ext
+            and call.direction == "inbound"
+            and self.rng.random() < 0.1
+            and self._transfer(call, ext)
+        ):
+            return
+        self.emit("target", call=call, what="ended", target=call.target, code=None)
+        self._end(
+            call,
+            "ended",
+            status="answered",
+            code=0,
+            reason=self.rng.choice(("caller_disconnect", "callee_disconnect")),
+        )
+
+    def _hangup_party(self, call: Call, ext: Ext, end_reason: str) -> None:
+        """`ext` leaves the call: its device ends, the agent wraps up."""
+        self.emit("target", call=call, what="ended", target=ext.number, code=None)
+        leg = call.legs[-1] if call.legs else None
+        if leg is not None and leg.ended_time is None:
+            leg.ended_time = self.now
+            leg.end_reason = end_reason
+        if ext.call is call:
+            ext.call = None
+        self._set_call_status(ext, "")
+        self._release(ext, wrap=ext.activity == "queue")
+
+    def _release(self, ext: Ext, *, wrap: bool) -> None:
+        if wrap:
+            ext.activity = "wrap"
+            ext.wrap_token += 1
+            self.after(self.rng.uniform(5, 25), self._wrap_end, ext, ext.wrap_token)
+        else:
+            ext.activity = ""
+        if ext.queue is not None:
+            self._refresh_agent(ext)
+
+    def _wrap_end(self, ext: Ext, token: int) -> None:
+        if ext.wrap_token == token and ext.activity == "wrap":
+            ext.activity = ""
+            self._refresh_agent(ext)
+
+    def _end(self, call: Call, what: str, *, status: str, code: int, reason: str) -> None:
+        """The call is over: final call event, idle parties, CDR."""
+        if call.ended is not None:
+            return
+        call.token += 1
+        call.ended = self.now
+        call.status = status
+        call.status_code = code
+        call.end_reason = reason
+        if call.ringing is not None:
+            self._stop_ringing(call, call.ringing, "ended", None)
+        for leg in call.legs:
+            if leg.ended_time is None:
+                leg.ended_time = self.now
+        self.emit("call", call=call, what=what, target="", code=code if what == "fail" else None)
+        for num in call.parties:
+            ext = self.exts.get(num)
+            if ext is not None and ext.call is call:
+                ext.call = None
+                self._set_call_status(ext, "")
+                self._release(ext, wrap=ext.activity == "queue")
+        self.emit("cdr", call=call)
+        del self.calls[call.session_id]
+
+    # --- arrivals ------------------------------------------------------------
+
+    def _arrival(self) -> None:
+        # A slow swell (period 15 min) so queues fill, overflow and drain.
+        swell = 1.0 + 0.35 * math.sin(2 * math.pi * self.now / 900.0)
+        self.after(self.rng.expovariate(self.rate * swell), self._arrival)
+        r = self.rng.random()
+        if r < 0.7:
+            self._inbound()
+        elif r < 0.9:
+            self._internal()
+        else:
+            self._outbound()
+
+    def _internal(self) -> None:
+        a = self._pick_free_ext()
+        if a is None:
+            return
+        b = self.rng.choice(self.ext_list)
+        if b is a:
+            return
+        call = self._new_call(a.number, a.name, b.number, b.name, "internal")
+        call.phase = "internal"
+        call.add_party(a.number)
+        a.call = call
+        a.activity = "other"
+        self.emit("call_start", call=call)
+        self._set_call_status(a, "ON_CALL")
+        if a.queue is not None:
+            self._refresh_agent(a)
+        if not b.online:
+            call.add_party(b.number)
+            call.legs.append(Leg(b.number, f"sip:{b.number}@demo.local", self.now))
+            self.after(0.4, self._fail_now, call, 480, "temporarily_unavailable")
+        elif b.call is not None or b.activity:
+            call.add_party(b.number)
+            call.legs.append(Leg(b.number, self._destination(b), self.now))
+            self.after(0.4, self._fail_now, call, 486, "callee_busy")
+        else:
+            self._ring(call, b, p_answer=0.78, p_reject=0.07, timeout=25.0)
+
+    def _fail_now(self, call: Call, code: int, reason: str) -> None:
+        if call.legs:
+            call.legs[-1].status = "failed"
+            call.legs[-1].status_code = code
+        self._end(call, "fail", status="failed", code=code, reason=reason)
+
+    def _outbound(self) -> None:
+        a = self._pick_free_ext()
+        if a is None:
+            return
+        self._outbound_call(a, self._external_number(), "")
+
+    def _outbound_call(self, a: Ext, number: str, name: str, caller: Caller | None = None) -> None:
+        call = self._new_call(a.number, a.name, number, name or number, "outbound")
+        call.phase = "callback" if caller else "outbound"
+        call.add_party(a.number)
+        a.call = call
+        if caller is None:
+            a.activity = "other"
+        self.emit("call_start", call=call)
+        self._set_call_status(a, "ON_CALL")
+        if a.queue is not None:
+            self._refresh_agent(a)
+        trunk = self._connected_trunk()
+        call.legs.append(Leg(number, f"sip:{number}@trunk", self.now))
+        if trunk is None:
+            self.after(0.5, self._fail_now, call, 503, "trunk_unavailable")
+            return
+        call.trunk = trunk.name
+        self.emit("target", call=call, what="add", target=number, code=None)
+        self.emit("target", call=call, what="ringing", target=number, code=None)
+        u = self.rng.random()
+        if u < 0.72:
+            self.after(self.rng.uniform(3, 14), self._remote_answer, call, a, call.token)
+        elif u < 0.86:
+            self.after(30.0, self._remote_noanswer, call, number, call.token)
+        elif u < 0.96:
+            self.after(self.rng.uniform(1, 4), self._remote_fail, call, number, 486, call.token)
+        else:
+            self.after(self.rng.uniform(1, 4), self._remote_fail, call, number, 404, call.token)
+
+    def _remote_answer(self, call: Call, a: Ext, token: int) -> None:
+        if call.token != token or call.ended is not None:
+            return
+        call.token += 1
+        call.answered = self.now
+        call.target = call.callee
+        call.legs[-1].answered_time = self.now
+        call.legs[-1].status = "answered"
+        call.phase = "talk"
+        self.emit("call", call=call, what="established", target=call.callee, code=None)
+        self._talk(call, a, self.rng.expovariate(1 / 30.0) + 8)
+
+    def _remote_noanswer(self, call: Call, number: str, token: int) -> None:
+        if call.token != token or call.ended is not None:
+            return
+        self.emit("target", call=call, what="noanswer", target=number, code=None)
+        self._end(call, "noanswer", status="noanswer", code=408, reason="no_answer")
+
+    def _remote_fail(self, call: Call, number: str, code: int, token: int) -> None:
+        if call.token != token or call.ended is not None:
+            return
+        self.emit("target", call=call, what="fail", target=number, code=code)
+        call.legs[-1].status = "failed"
+        call.legs[-1].status_code = code
+        self._end(
+            call, "fail", status="busy" if code == 486 else "failed", code=code, reason="failed"
+        )
+
+    # --- inbound and queues -------------------------------------------------
+
+    def _inbound(self) -> None:
+        rng = self.rng
+        number = self._external_number()
+        name = self._caller_name(number)
+        queue = rng.choice(self.queue_list)
+        via_ivr = rng.random() < 0.5
+        callee, callee_name = (IVR_NUMBER, "IVR") if via_ivr else (queue.number, queue.name)
+        call = self._new_call(number, name, callee, callee_name, "inbound")
+        call.did = "1880" + str(4000 + int(queue.number) % 1000)
+        trunk = self._connected_trunk()
+        self.emit("call_start", call=call)
+        if trunk is None:
+            call.legs.append(Leg(callee, f"sip:{callee}@demo.local", self.now))
+            self.after(0.3, self._fail_now, call, 503, "trunk_unavailable")
+            return
+        call.trunk = trunk.name
+        if via_ivr:
+            call.phase = "ivr"
+            call.legs.append(Leg(IVR_NUMBER, f"sip:{IVR_NUMBER}@127.0.0.1:5066", self.now))
+            call.legs[-1].answered_time = self.now
+            call.legs[-1].status = "answered"
+            call.answered = self.now
+            call.target = IVR_NUMBER
+            self.emit("call", call=call, what="established", target=IVR_NUMBER, code=None)
+            if rng.random() < 0.05:
+                self.after(rng.uniform(3, 15), self._ivr_hangup, call, call.token)
+            else:
+                self.after(rng.uniform(3, 12), self._enqueue, call, queue, call.token)
+        else:
+            self._enqueue(call, queue, call.token)
+
+    def _ivr_hangup(self, call: Call, token: int) -> None:
+        if call.token == token and call.ended is None:
+            self._end(call, "ended", status="answered", code=0, reason="caller_disconnect")
+
+    def _enqueue(self, call: Call, queue: Queue, token: int) -> None:
+        if call.token != token or call.ended is not None:
+            return
+        call.token += 1
+        call.queue = queue
+        call.phase = "waiting"
+        if call.legs and call.legs[-1].ended_time is None:
+            call.legs[-1].ended_time = self.now
+            call.legs[-1].end_reason = "referred"
+        call.legs.append(Leg(queue.number, f"sip:{queue.number}@127.0.0.1:8916", self.now))
+        if call.cur != queue.number:
+            call.cur, call.cur_name = queue.number, queue.name
+            self.emit("call", call=call, what="reroute", target=queue.number, code=None)
+            self.emit("call_update", call=call)
+        caller = Caller(call=call, number=call.caller, name=call.caller_name, since=self.now)
+        queue.waiting.append(caller)
+        self.emit(
+            "queue_caller",
+            queue=queue,
+            caller=caller,
+            reason="enqueue",
+            position=len(queue.waiting),
+        )
+        self._queue_changed(queue)
+        rng = self.rng
+        self.after(rng.expovariate(1 / 80.0) + 8, self._abandon, caller)
+        self.after(queue.sla, self._sla_check, caller)
+        self.after(queue.max_wait, self._overflow, caller)
+        if rng.random() < 0.12:
+            self.after(rng.uniform(25, 70), self._callback_request, caller)
+        self.after(0, self._dispatch, queue)
+
+    def _queue_changed(self, queue: Queue) -> None:
+        if not queue.dirty:
+            queue.dirty = True
+            self.after(0.5, self._flush_queue, queue)
+
+    def _flush_queue(self, queue: Queue) -> None:
+        queue.dirty = False
+        self.emit("queue_status", queue=queue)
+
+    def _dispatch(self, queue: Queue) -> None:
+        waiting = [c for c in queue.waiting if c.offered_to is None]
+        if not waiting:
+            return
+        idle = [
+            a
+            for a in queue.agents
+            if a.logged_in
+            and a.base == "READY"
+            and a.activity == ""
+            and a.call is None
+            and a.online
+        ]
+        if not idle:
+            return
+        idle.sort(key=lambda a: a.agent_since)
+        for caller, agent in zip(waiting, idle, strict=False):
+            if caller.type == "callback":
+                self._serve_callback(queue, caller, agent)
+            else:
+                caller.offered_to = agent
+                call = caller.call
+                call.phase = "queue_offer"
+                call.agent = agent
+                self._ring(call, agent, p_answer=0.9, p_reject=0.0, timeout=15.0, ring=(2, 7))
+
+    def _position(self, queue: Queue, caller: Caller) -> int:
+        return queue.waiting.index(caller) + 1
+
+    def _remove_caller(self, queue: Queue, caller: Caller, reason: str) -> None:
+        position = self._position(queue, caller)
+        queue.waiting.remove(caller)
+        self.emit("queue_caller", queue=queue, caller=caller, reason=reason, position=position)
+        self._queue_changed(queue)
+
+    def _queue_answered(self, call: Call, ext: Ext) -> None:
+        queue = call.queue
+        assert queue is not None
+        caller = next((c for c in queue.waiting if c.call is call), None)
+        ext.activity = "queue"
+        call.agent = ext
+        if caller is not None:
+            self._remove_caller(queue, caller, "agent_answered")
+
+    def _queue_offer_failed(self, call: Call, ext: Ext) -> None:
+        """The agent missed the call: the caller stays queued, the agent goes not ready."""
+        queue = call.queue
+        assert queue is not None
+        call.phase = "waiting"
+        call.agent = None
+        for c in queue.waiting:
+            if c.call is call:
+                c.offered_to = None
+        ext.base = "NOT_READY"
+        ext.brk_token += 1
+        self.after(self.rng.uniform(15, 60), self._break_end, ext, ext.brk_token)
+        self._refresh_agent(ext)
+        self.after(0, self._dispatch, queue)
+
+    def _still_waiting(self, caller: Caller) -> bool:
+        q = caller.call.queue
+        return (
+            q is not None
+            and caller.type == "normal"
+            and caller in q.waiting
+            and caller.call.ended is None
+        )
+
+    def _abandon(self, caller: Caller) -> None:
+        if not self._still_waiting(caller):
+            return
+        queue = caller.call.queue
+        assert queue is not None
+        self._remove_caller(queue, caller, "hangup")
+        self._end(caller.call, "ended", status="noanswer", code=0, reason="caller_disconnect")
+
+    def _sla_check(self, caller: Caller) -> None:
+        if not self._still_waiting(caller) or caller.breached:
+            return
+        queue = caller.call.queue
+        assert queue is not None
+        caller.breached = True
+        queue.breaches += 1
+        self.emit("sla", queue=queue, caller=caller)
+
+    def _overflow(self, caller: Caller) -> None:
+        if not self._still_waiting(caller):
+            return
+        if caller.offered_to is not None:
+            self.after(10.0, self._overflow, caller)
+            return
+        queue = caller.call.queue
+        assert queue is not None
+        call = caller.call
+        self._remove_caller(queue, caller, "overflow")
+        call.token += 1
+        call.phase = "voicemail"
+        call.legs[-1].ended_time = self.now
+        call.legs[-1].end_reason = "overflow"
+        call.legs.append(Leg(VOICEMAIL_NUMBER, f"sip:{VOICEMAIL_NUMBER}@127.0.0.1:5067", self.now))
+        call.cur, call.cur_name = VOICEMAIL_NUMBER, "Voicemail"
+        self.emit("call", call=call, what="reroute", target=VOICEMAIL_NUMBER, code=None)
+        self.emit("call_update", call=call)
+        call.legs[-1].answered_time = self.now
+        call.legs[-1].status = "answered"
+        call.target = VOICEMAIL_NUMBER
+        self.after(self.rng.uniform(10, 40), self._ivr_hangup, call, call.token)
+
+    def _callback_request(self, caller: Caller) -> None:
+        if not self._still_waiting(caller) or caller.offered_to is not None:
+            return
+        queue = caller.call.queue
+        assert queue is not None
+        caller.type = "callback"
+        self.emit(
+            "queue_caller",
+            queue=queue,
+            caller=caller,
+            reason="callback",
+            position=self._position(queue, caller),
+        )
+        self._queue_changed(queue)
+        self._end(caller.call, "ended", status="answered", code=0, reason="callback_requested")
+
+    def _serve_callback(self, queue: Queue, caller: Caller, agent: Ext) -> None:
+        self._remove_caller(queue, caller, "agent_answered")
+        agent.activity = "queue"
+        self._outbound_call(agent, caller.number, caller.name, caller)
+
+    def _transfer(self, call: Call, agent: Ext) -> bool:
+        """Blind transfer by the agent to another free extension."""
+        target = self._pick_free_ext(exclude=agent)
+        if target is None:
+            return False
+        call.token += 1
+        call.cur, call.cur_name = target.number, target.name
+        self.emit("call", call=call, what="reroute", target=target.number, code=None)
+        self._hangup_party(call, agent, "referred")
+        call.phase = "transfer"
+        call.agent = None
+        self._ring(call, target, p_answer=0.8, p_reject=0.0, timeout=20.0)
+        return True
