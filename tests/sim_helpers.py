@@ -159,8 +159,9 @@ async def settle(sim: Simulator, peers: list[Peer], *, timeout: float = 10.0) ->
     """
     async with asyncio.timeout(timeout):
         while True:
-            queued = sum(len(c.out) for c in sim._clients)
-            sent = sum(c.sent for c in sim._clients)
+            live = [c for c in sim._clients if not c.dead]
+            queued = sum(len(c.out) for c in live)
+            sent = sum(c.sent for c in live)
             got = sum(len(p.frames) for p in peers)
             if not queued and got >= sent:
                 return

@@ -52,6 +52,7 @@ OVERFLOW_REASON = "outgoing queue overflow: client too slow"
 V12_AUTH_ERROR = "name or password error"
 V16_AUTH_ERROR = "access_token , username , domain or password error"
 MAX_INCOMING_FRAME = 1 << 16
+CLOCK_CHUNK = 500  # traffic actions between yields to the event loop
 
 
 @dataclass
@@ -214,8 +215,12 @@ class Simulator:
         while True:
             await asyncio.sleep(self.config.tick)
             target = virt0 + (loop.time() - real0) * speed
-            # A budget keeps one step short; the clock catches up on later ticks.
-            self.traffic.advance_to(target, budget=20_000)
+            # Small chunks with a yield in between let the writers drain a big
+            # catch-up step (high --speed) instead of piling it into queues.
+            for _ in range(40):
+                if self.traffic.advance_to(target, budget=CLOCK_CHUNK) < CLOCK_CHUNK:
+                    break
+                await asyncio.sleep(0)
 
     # --- connections -----------------------------------------------------------
 
