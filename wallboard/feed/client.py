@@ -1,0 +1,626 @@
+"""The live feed: one asyncio task that owns the WebSocket to a PortSIP PBX.
+
+It connects (ws:// or wss://), authenticates, subscribes, and puts every
+received frame straight into the model; it never waits on rendering. When
+the connection drops it reconnects with exponential backoff and jitter and
+subscribes again, and it keeps `state.source` honest about all of it so the
+wall never shows old numbers as if they were live.
+
+Why not `async for ws in websockets.connect(...)`: that loop retries a
+certificate failure forever (it is an OSError) and cannot tell the user
+"reconnecting in 8 s". Rejected credentials are not a WebSocket error at all.
+So this module runs its own loop and classifies every failure:
+
+- rejected credentials: stop (no hammering), status `auth_failed`;
+- a certificate that does not verify: stop, say which options fix it;
+- anything else (refused, DNS, timeouts, close codes, HTTP errors): retry.
+
+Three callers use `LiveClient`: the TUI (run inside a worker; reads `state`
+on a timer; `retry_now()` / `stop()`), `wallboard record` (the `on_frame`
+hook writes the recording) and `wallboard snapshot URL`. No Textual here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import socket
+import ssl
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import (
+    ConnectionClosed,
+    InvalidHandshake,
+    InvalidMessage,
+    InvalidStatus,
+    InvalidURI,
+)
+from websockets.frames import CloseCode
+
+from wallboard.errors import AuthRejected, ConnectFailed, UsageError, WallboardError
+from wallboard.feed.secrets import Secret, display_url
+from wallboard.model.state import SOURCE, WallboardState
+from wallboard.protocol.commands import Dialect, build_auth, build_subscribe, default_topics
+from wallboard.protocol.events import Reply
+from wallboard.protocol.parse import parse_frame
+
+MiB = 1024 * 1024
+# Topics whose events the `extensions` / `queues` / `tenants` filters narrow.
+_EXTENSION_TOPICS = {"extension_events", "cdr_events"}
+_QUEUE_TOPICS = {"queue_events"}
+# Yield to the event loop after this many frames in a row, so a burst of
+# buffered frames cannot starve the UI's refresh timer.
+_YIELD_EVERY = 64
+
+
+@dataclass(slots=True)
+class LiveSettings:
+    """Everything one live connection needs. The password is a masked `Secret`."""
+
+    url: str
+    dialect: Dialect
+    password: Secret = field(repr=False)
+    user: str | None = None
+    extension: str | None = None
+    domain: str | None = None
+    extensions: list[str] = field(default_factory=list)
+    queues: list[str] = field(default_factory=list)
+    tenants: list[str] = field(default_factory=list)
+    topics: list[str] | None = None  # None: default_topics() for who we are
+    ca_file: str | None = None
+    insecure: bool = False
+    ssl_context: ssl.SSLContext | None = field(default=None, repr=False)
+    open_timeout: float = 10.0  # TCP + TLS + HTTP upgrade
+    reply_timeout: float = 10.0  # the PBX's answer to auth
+    ping_interval: float | None = 20.0
+    ping_timeout: float | None = 20.0
+    max_size: int = 4 * MiB
+    max_queue: int = 64
+    backoff_base: float = 1.0
+    backoff_max: float = 60.0
+    backoff_jitter: float = 0.2
+    stable_after: float = 30.0  # a connection that lasted this long resets the backoff
+    stale_after: float = 60.0  # after a reconnect, unconfirmed calls age out after this
+    mark_stale_on_reconnect: bool | None = None  # None: only v12 (no resync there)
+    max_auth_drops: int = 3  # closed right after auth this often in a row = rejected
+
+    @property
+    def shown_url(self) -> str:
+        """The URL without userinfo: the only form that may be displayed or recorded."""
+        return display_url(self.url)
+
+    @property
+    def system_admin(self) -> bool:
+        return self.dialect == "v22" and bool(self.user) and not self.domain
+
+    def subscriptions(self) -> list[tuple[str, dict[str, Any]]]:
+        """(name, command) per topic: one subscribe each, so one refused topic costs only itself."""
+        topics = self.topics or default_topics(
+            self.dialect, tenant_admin=bool(self.user), system_admin=self.system_admin
+        )
+        out: list[tuple[str, dict[str, Any]]] = []
+        for topic in topics:
+            base = topic.removeprefix("global_")
+            cmd = build_subscribe(
+                self.dialect,
+                [topic],
+                extensions=self.extensions if base in _EXTENSION_TOPICS else None,
+                queues=self.queues if base in _QUEUE_TOPICS else None,
+                tenants=self.tenants if topic.startswith("global_") else None,
+            )
+            out.append((f"subscribe {topic}", cmd))
+        return out
+
+
+def build_ssl_context(url: str, ca_file: str | None, insecure: bool) -> ssl.SSLContext | None:
+    """The TLS context for a wss:// URL (None for ws://); a bad CA file is a usage error."""
+    if urlsplit(url).scheme != "wss":
+        return None
+    ctx = ssl.create_default_context()
+    if ca_file:
+        try:
+            ctx.load_verify_locations(cafile=ca_file)
+        except FileNotFoundError:
+            raise UsageError(f"cannot read CA file {ca_file}: no such file") from None
+        except PermissionError:
+            raise UsageError(f"cannot read CA file {ca_file}: permission denied") from None
+        except (ssl.SSLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc
+            raise UsageError(f"cannot use CA file {ca_file}: {reason}") from None
+    if insecure:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def backoff_delay(
+    failures: int, base: float, cap: float, jitter: float, rng: random.Random | None = None
+) -> float:
+    """`base` doubling per consecutive failure up to `cap`, then ± `jitter` (a fraction).
+
+    The jitter keeps a wall of wallboards from reconnecting in lockstep after
+    a PBX restart.
+    """
+    n = max(1, failures)
+    delay = min(cap, base * (2 ** min(n - 1, 30)))
+    r = rng.uniform(1 - jitter, 1 + jitter) if rng else random.uniform(1 - jitter, 1 + jitter)
+    return max(0.0, delay * r)
+
+
+class _Retry(Exception):
+    """This attempt failed in a way worth retrying; the message is for the user."""
+
+
+class _Fatal(Exception):
+    """Stop retrying: carries the WallboardError a headless command exits with."""
+
+    def __init__(self, error: WallboardError, status: str) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.status = status
+
+
+def _hostport(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or "?"
+        port = parts.port or (443 if parts.scheme == "wss" else 80)
+    except ValueError:
+        return display_url(url)
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{host}:{port}"
+
+
+def _close_text(exc: ConnectionClosed, settings: LiveSettings) -> str:
+    """One line for a closed connection: who closed it, the code and the reason."""
+    sent, rcvd = exc.sent, exc.rcvd
+    if sent is not None and sent.code == CloseCode.MESSAGE_TOO_BIG:
+        return f"the PBX sent a frame larger than {settings.max_size // MiB} MiB; reconnecting"
+    if sent is not None and sent.code == CloseCode.INTERNAL_ERROR and "keepalive" in sent.reason:
+        return (
+            f"the PBX stopped answering keep-alive pings ({settings.ping_timeout:g} s); "
+            "the connection is dead"
+        )
+    if rcvd is not None:
+        reason = rcvd.reason.replace("\n", " ")[:120]
+        try:
+            name = CloseCode(rcvd.code).name.lower().replace("_", " ")
+        except ValueError:
+            name = "unknown code"
+        text = f"the PBX closed the connection (code {rcvd.code}, {name}"
+        return text + (f": {reason})" if reason else ")")
+    return "the connection to the PBX was lost (no close frame)"
+
+
+def describe_error(exc: BaseException, settings: LiveSettings) -> str:
+    """One clear line per failure; never contains the URL's userinfo or the password."""
+    where = _hostport(settings.url)
+    if isinstance(exc, ConnectionClosed):
+        return _close_text(exc, settings)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        why = exc.verify_message or exc.reason or "verification failed"
+        return (
+            f"the TLS certificate of {where} does not verify ({why}); "
+            "use --ca-file PATH to trust its CA, or --insecure to skip verification"
+        )
+    if isinstance(exc, ssl.SSLError):
+        return (
+            f"TLS handshake with {where} failed ({exc.reason or exc}); is it a plain ws:// server?"
+        )
+    if isinstance(exc, ConnectionRefusedError):
+        return f"connection refused by {where} (is the PBX's WSI service running on that port?)"
+    if isinstance(exc, socket.gaierror):
+        host = urlsplit(settings.url).hostname or "?"
+        return f"cannot resolve host {host}: {exc.strerror or exc}"
+    if isinstance(exc, TimeoutError):
+        return f"no answer from {where} within {settings.open_timeout:g} s"
+    if isinstance(exc, InvalidStatus):
+        code = exc.response.status_code
+        hint = ""
+        if code == 404:
+            hint = " (wrong path? v22 uses /wsi, v12/v16 use /)"
+        return f"{where} refused the WebSocket upgrade: HTTP {code}{hint}"
+    if isinstance(exc, InvalidMessage):
+        hint = " (is it a wss:// server?)" if urlsplit(settings.url).scheme == "ws" else ""
+        return f"{where} did not answer as a WebSocket server{hint}"
+    if isinstance(exc, InvalidHandshake):
+        return f"WebSocket handshake with {where} failed: {exc}"
+    if isinstance(exc, OSError):
+        return f"cannot connect to {where}: {exc.strerror or type(exc).__name__}"
+    return f"connection to {where} failed: {type(exc).__name__}"
+
+
+class LiveClient:
+    """Owns the socket; feeds `state`; reconnects; reports in `state.source`.
+
+    Call `await run()` in one task (a Textual worker, or `asyncio.run`). From
+    the same event loop, `stop()` ends it and `retry_now()` skips the backoff
+    wait or, after credentials were rejected, tries once more (e.g. after the
+    user fixed the password file).
+
+    `on_change()` runs after every applied frame and status change: keep it
+    cheap (set a flag). `on_frame(text, t)` sees every received text frame
+    before the model does (the recorder).
+    """
+
+    def __init__(
+        self,
+        settings: LiveSettings,
+        state: WallboardState,
+        *,
+        on_change: Callable[[], None] | None = None,
+        on_frame: Callable[[str, float], None] | None = None,
+        on_status: Callable[[str], None] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self.state = state
+        self.on_change = on_change
+        self.on_frame = on_frame
+        self.on_status = on_status  # one human line per status change (headless stderr)
+        self.closers: list[Callable[[], None]] = []  # run when run() ends (the recorder)
+        self.rng = rng or random.Random()
+        self.subscribed = asyncio.Event()  # set while a session is subscribed
+        self.failure: WallboardError | None = None  # why we stopped retrying
+        self.phase = "idle"  # idle|connecting|authenticating|connected|waiting|failed|stopped
+        self.attempts_total = 0
+        self.sessions = 0  # successful authentications
+        self.sent_commands: list[str] = []  # names only, never the commands (auth!)
+        self.command_errors: deque[tuple[str, str]] = deque(maxlen=50)
+        self._pending: deque[str] = deque()  # names of commands awaiting a reply (FIFO)
+        self._failures = 0  # consecutive failed attempts / short sessions
+        self._auth_drops = 0
+        self._stopping = False
+        self._wake = asyncio.Event()
+        self._attempt_task: asyncio.Task[None] | None = None
+        self._drop_handle: asyncio.TimerHandle | None = None
+        self._connected_at: float | None = None
+        self._auth_reply: Reply | None = None
+        src = state.source
+        src.kind = "live"
+        src.dialect = settings.dialect
+        src.url = settings.shown_url
+        src.insecure = bool(settings.insecure and urlsplit(settings.url).scheme == "wss")
+        src.status = "disconnected"
+
+    def __repr__(self) -> str:
+        return f"<LiveClient {self.settings.shown_url} {self.settings.dialect} {self.phase}>"
+
+    # ---------------------------------------------------------------- control
+    def stop(self) -> None:
+        """End `run()` soon: closes the socket or interrupts the backoff wait."""
+        self._stopping = True
+        self._wake.set()
+        task = self._attempt_task
+        if task is not None and not task.done():
+            task.cancel()
+
+    def retry_now(self) -> None:
+        """Skip the backoff wait; after a fatal failure, try again once."""
+        self._wake.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    # ------------------------------------------------------------------ state
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
+
+    def _status(
+        self,
+        status: str,
+        *,
+        error: str | None = None,
+        retry_in: float | None = None,
+        announce: bool = True,
+    ) -> None:
+        src = self.state.source
+        if src.status != status:
+            src.since = time.time()
+        src.status = status
+        src.retry_in = retry_in
+        if error is not None:
+            src.last_error = error
+        self.state._mark(SOURCE)
+        if announce and self.on_status is not None:
+            self.on_status(self.status_line())
+        self._changed()
+
+    def status_line(self) -> str:
+        """The connection state as one line (headless commands print it on stderr)."""
+        src = self.state.source
+        where = src.url
+        if src.status == "connected":
+            return f"connected to {where} ({src.dialect}), subscribed"
+        if src.status == "reconnecting":
+            wait = f" in {src.retry_in:.1f} s" if src.retry_in is not None else ""
+            return f"{src.last_error}; retrying{wait} (attempt {src.attempt + 1})"
+        if src.status == "auth_failed":
+            return src.last_error
+        return f"{src.status}: {src.last_error}" if src.last_error else src.status
+
+    # ------------------------------------------------------------------- loop
+    async def run(self, *, wait_on_fatal: bool = True) -> None:
+        """Connect and stay connected until `stop()`.
+
+        On a fatal failure (credentials rejected, certificate not trusted):
+        with `wait_on_fatal` (the TUI) wait for `retry_now()` or `stop()`;
+        without it (headless) raise AuthRejected / ConnectFailed.
+        """
+        me = asyncio.current_task()
+        try:
+            while not self._stopping:
+                if self.failure is not None:
+                    if not wait_on_fatal:
+                        raise self.failure
+                    self.phase = "failed"
+                    self._wake.clear()
+                    await self._wake.wait()
+                    if self._stopping:
+                        break
+                    self.failure = None
+                    self._failures = 0
+                    self._auth_drops = 0
+                task = asyncio.create_task(self._attempt())
+                self._attempt_task = task
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    if me is not None and me.cancelling():
+                        raise
+                    if not self._stopping:
+                        raise
+                finally:
+                    self._attempt_task = None
+                if self._stopping or self.failure is not None:
+                    continue
+                delay = backoff_delay(
+                    self._failures,
+                    self.settings.backoff_base,
+                    self.settings.backoff_max,
+                    self.settings.backoff_jitter,
+                    self.rng,
+                )
+                self.phase = "waiting"
+                self._status("reconnecting", retry_in=delay)
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), delay)
+        finally:
+            self.phase = "stopped"
+            self._cancel_drop()
+            self.subscribed.clear()
+            if self.state.source.status != "auth_failed":
+                self._status("disconnected", announce=False)
+            for close in self.closers:
+                close()
+            self.closers.clear()
+
+    async def _attempt(self) -> None:
+        """One connection: connect, auth, subscribe, read until it ends. Classifies the end."""
+        s = self.settings
+        self.attempts_total += 1
+        self.state.source.attempt = self._failures + 1
+        self.phase = "connecting"
+        started = time.monotonic()
+        sessions_before = self.sessions
+        try:
+            async with connect(
+                s.url,
+                ssl=s.ssl_context,
+                open_timeout=s.open_timeout,
+                ping_interval=s.ping_interval,
+                ping_timeout=s.ping_timeout,
+                close_timeout=2.0,
+                max_size=s.max_size,
+                max_queue=s.max_queue,
+                user_agent_header="wallboard",
+                proxy=None,
+            ) as ws:
+                await self._session(ws)
+        except _Fatal as fatal:
+            self.failure = fatal.error
+            self.phase = "failed"
+            self._status(fatal.status, error=str(fatal.error))
+            return
+        except asyncio.CancelledError:
+            raise
+        except _Retry as exc:
+            message = str(exc)
+        except ssl.SSLCertVerificationError as exc:
+            message = describe_error(exc, s)
+            self.failure = ConnectFailed(message)
+            self.phase = "failed"
+            self._status("disconnected", error=message)
+            return
+        except (OSError, TimeoutError, InvalidHandshake, ConnectionClosed) as exc:
+            message = describe_error(exc, s)
+            if isinstance(exc, ConnectionClosed):
+                sent = exc.sent
+                if sent is not None and sent.code == CloseCode.MESSAGE_TOO_BIG:
+                    self.state.note_invalid(f"oversized frame (> {s.max_size} bytes)")
+                    self._changed()
+                if self.sessions == sessions_before and self._sent_auth_only():
+                    self._auth_drops += 1
+        else:
+            message = "the PBX ended the connection"
+        finally:
+            self.subscribed.clear()
+        authed = self.sessions > sessions_before
+        if authed:
+            self._auth_drops = 0
+        if self._auth_drops >= s.max_auth_drops:
+            error = AuthRejected(
+                f"the PBX closed the connection right after auth {self._auth_drops} times "
+                "in a row: check the user/extension, domain and password"
+            )
+            self.failure = error
+            self.phase = "failed"
+            self._status("auth_failed", error=str(error))
+            return
+        lasted = time.monotonic() - started
+        if authed and lasted >= s.stable_after:
+            self._failures = 1
+        else:
+            self._failures += 1
+        self.state.source.attempt = self._failures
+        self.state.source.last_error = message
+
+    def _sent_auth_only(self) -> bool:
+        return bool(self._pending) and self._pending[0] == "auth"
+
+    async def _session(self, ws: ClientConnection) -> None:
+        """Auth, subscribe, then read until the connection ends (always by an exception)."""
+        s = self.settings
+        self._pending.clear()
+        self.phase = "authenticating"
+        auth = build_auth(
+            s.dialect, s.password.reveal(), user=s.user, extension=s.extension, domain=s.domain
+        )
+        await self._send(ws, "auth", auth)
+        del auth
+        self._auth_reply = None
+        try:
+            async with asyncio.timeout(s.reply_timeout):
+                while self._auth_reply is None:
+                    await self._receive(ws)
+        except TimeoutError:
+            raise _Retry(
+                f"the PBX did not answer the auth command within {s.reply_timeout:g} s"
+            ) from None
+        reply = self._auth_reply
+        if reply.status != 0:
+            what = reply.error or f"status {reply.status}"
+            raise _Fatal(AuthRejected(f"the PBX rejected the credentials: {what}"), "auth_failed")
+        self.sessions += 1
+        self._auth_drops = 0
+        if self.sessions > 1:
+            self._after_reconnect()
+        for name, cmd in s.subscriptions():
+            await self._send(ws, name, cmd)
+        self._connected_at = time.monotonic()
+        self.phase = "connected"
+        self.subscribed.set()
+        self._status("connected", error="", retry_in=None)
+        n = 0
+        while True:
+            await self._receive(ws)
+            n += 1
+            if n % _YIELD_EVERY == 0:
+                await asyncio.sleep(0)
+
+    async def _send(self, ws: ClientConnection, name: str, command: dict[str, Any]) -> None:
+        """Send one command and remember its name: v12 replies say nothing about which."""
+        self._pending.append(name)
+        if len(self._pending) > 1000:  # a PBX that never replies must not grow this forever
+            self._pending.popleft()
+        self.sent_commands.append(name)
+        await ws.send(orjson.dumps(command).decode())
+
+    async def _receive(self, ws: ClientConnection) -> None:
+        frame = await ws.recv()
+        t = time.time()
+        state = self.state
+        state.source.last_frame_at = t
+        if isinstance(frame, bytes):
+            state.note_invalid("binary frame")
+            self._changed()
+            return
+        if self.on_frame is not None:
+            self.on_frame(frame, t)
+        parsed = parse_frame(frame)
+        if type(parsed) is Reply:
+            self._on_reply(parsed)
+        state.apply(parsed)
+        self._changed()
+
+    def _on_reply(self, reply: Reply) -> None:
+        """Match a reply to the command it answers; make a failed one visible."""
+        name = self._match(reply)
+        if not reply.command:
+            reply.command = name  # v12 replies carry no command: name it for the error list
+        if name == "auth" and self._auth_reply is None:
+            self._auth_reply = reply
+            return
+        if reply.status != 0:
+            text = f"{name} failed: {reply.error or f'status {reply.status}'}"
+            self.command_errors.append((name, reply.error))
+            self.state.source.last_error = text
+            if self.on_status is not None:
+                self.on_status(text)
+
+    def _match(self, reply: Reply) -> str:
+        pending = self._pending
+        if reply.command:
+            for i, name in enumerate(pending):
+                if name.split(" ", 1)[0] == reply.command:
+                    del pending[i]
+                    return name
+            return reply.command
+        if pending:
+            return pending.popleft()
+        return "unrequested reply"
+
+    # ---------------------------------------------------------------- staleness
+    def _after_reconnect(self) -> None:
+        """No resync in v12: mark what we knew, and forget calls not confirmed in time."""
+        s = self.settings
+        mark = s.mark_stale_on_reconnect
+        if mark is None:
+            mark = s.dialect == "v12"
+        if not mark:
+            return
+        self.state.mark_stale()
+        cutoff = time.time()
+        self._cancel_drop()
+        loop = asyncio.get_running_loop()
+        self._drop_handle = loop.call_later(s.stale_after, self._drop_stale, cutoff)
+
+    def _drop_stale(self, cutoff: float) -> None:
+        self._drop_handle = None
+        if self.state.drop_stale(cutoff):
+            self._changed()
+
+    def _cancel_drop(self) -> None:
+        if self._drop_handle is not None:
+            self._drop_handle.cancel()
+            self._drop_handle = None
+
+
+def check_url(url: str) -> None:
+    """A usable ws:// or wss:// URL, or a UsageError that shows it without userinfo."""
+    from websockets.uri import parse_uri
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise UsageError(f"not a valid URL: {display_url(url)}") from None
+    if parts.scheme not in ("ws", "wss"):
+        raise UsageError(f"the PBX URL must start with ws:// or wss://, got {display_url(url)!r}")
+    try:
+        parse_uri(url)
+    except InvalidURI:
+        raise UsageError(f"not a valid WebSocket URL: {display_url(url)}") from None
+    if not parts.hostname:
+        raise UsageError(f"no host in URL {display_url(url)}")
+
+
+__all__ = [
+    "LiveClient",
+    "LiveSettings",
+    "backoff_delay",
+    "build_ssl_context",
+    "check_url",
+    "describe_error",
+]

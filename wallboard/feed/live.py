@@ -1,0 +1,288 @@
+"""From command-line arguments (+ the config file) to a running live client.
+
+`client_from_args(args, state)` is what `wallboard connect` (the TUI) calls
+before the app starts: it reads the config, asks for the password if it must
+(a prompt needs the terminal, so this cannot happen once Textual owns it),
+prints warnings, and returns a ready `LiveClient`. `snapshot_url` and
+`record_url` are the headless commands of CONTRACT.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+
+from wallboard.config import Config, load_config
+from wallboard.errors import ConnectFailed, UsageError
+from wallboard.feed.client import LiveClient, LiveSettings, build_ssl_context, check_url
+from wallboard.feed.recorder import Recorder
+from wallboard.feed.secrets import resolve_password, warn
+from wallboard.model import WallboardState, state_document
+from wallboard.protocol.commands import dialect_for_url, expand_list
+
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+def _arg(args: argparse.Namespace, name: str) -> Any:
+    return getattr(args, name, None)
+
+
+def _list(text: str | None, what: str) -> list[str]:
+    try:
+        return expand_list(text)
+    except ValueError as exc:
+        raise UsageError(f"{what}: {exc}") from None
+
+
+def settings_from_args(
+    args: argparse.Namespace,
+    config: Config | None = None,
+    *,
+    interactive: bool | None = None,
+    announce: bool = True,
+) -> LiveSettings:
+    """Merge flags over the config file, validate, and fetch the password (last).
+
+    Everything that can be wrong with the command line is reported before the
+    password prompt, so nobody types a password only to hear the URL is bad.
+    """
+    cfg = config if config is not None else load_config(_arg(args, "config"))
+    url = _arg(args, "url") or cfg.url
+    if not url:
+        raise UsageError(
+            "no PBX URL: give one (ws://HOST:PORT or wss://...) or set url in the config file"
+        )
+    check_url(url)
+    dialect = dialect_for_url(url, _arg(args, "dialect") or cfg.dialect or "auto")
+
+    user, extension = _arg(args, "user"), _arg(args, "extension")
+    if not user and not extension:
+        user, extension = cfg.user, cfg.extension
+    if not user and not extension:
+        raise UsageError(
+            "who to log in as: give --user NAME or --extension NUMBER (or set it in the config file)"
+        )
+    domain = _arg(args, "domain") or cfg.domain
+    extensions = _list(_arg(args, "extensions") or cfg.extensions, "--extensions")
+    queues = _list(_arg(args, "queues") or cfg.queues, "--queues")
+    tenants = _list(_arg(args, "tenants") or cfg.tenants, "--tenants")
+    if tenants and dialect != "v22":
+        raise UsageError(f"--tenants is for v22 system admins; this connection speaks {dialect}")
+    if dialect == "v22" and user and not domain and not tenants and not cfg.topics:
+        raise UsageError(
+            "a v22 system admin (no --domain) subscribes to global_* topics, "
+            "which need --tenants ID[,ID...]"
+        )
+
+    secure = urlsplit(url).scheme == "wss"
+    insecure_flag = _arg(args, "insecure")
+    insecure = bool(insecure_flag if insecure_flag is not None else cfg.insecure)
+    ca_file = _arg(args, "ca_file") or cfg.ca_file
+    if ca_file and insecure:
+        raise UsageError("--ca-file and --insecure contradict each other: choose one")
+    ssl_context = build_ssl_context(url, ca_file, insecure)
+
+    if _arg(args, "password_env") or _arg(args, "password_file"):
+        pw_env, pw_file = _arg(args, "password_env"), _arg(args, "password_file")
+    else:
+        pw_env, pw_file = cfg.password_env, cfg.password_file
+    if announce:
+        host = urlsplit(url).hostname or ""
+        if not secure and (ca_file or insecure):
+            warn("--ca-file / --insecure have no effect on a ws:// (unencrypted) URL")
+        if not secure and host not in _LOOPBACK and not host.startswith("127."):
+            warn(f"ws:// is unencrypted: the password travels in clear text to {host}")
+        if secure and insecure:
+            warn(
+                "--insecure: the PBX certificate is NOT verified; "
+                "anyone on the network path could read the password"
+            )
+    password = resolve_password(pw_env, pw_file, interactive=interactive)
+
+    settings = LiveSettings(
+        url=url,
+        dialect=dialect,
+        password=password,
+        user=user,
+        extension=extension,
+        domain=domain,
+        extensions=extensions,
+        queues=queues,
+        tenants=tenants,
+        topics=list(cfg.topics) if cfg.topics else None,
+        ca_file=ca_file,
+        insecure=insecure,
+        ssl_context=ssl_context,
+    )
+    if cfg.stale_after is not None:
+        settings.stale_after = cfg.stale_after
+    if cfg.ping_interval is not None:
+        settings.ping_interval = cfg.ping_interval or None
+    if cfg.ping_timeout is not None:
+        settings.ping_timeout = cfg.ping_timeout or None
+    return settings
+
+
+def client_from_args(
+    args: argparse.Namespace,
+    state: WallboardState,
+    *,
+    config: Config | None = None,
+    on_change: Callable[[], None] | None = None,
+    settings: LiveSettings | None = None,
+) -> LiveClient:
+    """A ready LiveClient for `wallboard connect` (call before the TUI takes the terminal).
+
+    With `args.record` the client also writes a recording; the file is opened
+    here (so a bad path is a usage error now) and closed when `run()` ends.
+    """
+    if settings is None:
+        settings = settings_from_args(args, config)
+    recorder: Recorder | None = None
+    record = _arg(args, "record")
+    if record:
+        recorder = Recorder(record, dialect=settings.dialect, source=settings.url)
+    if state.clock_fn is None:
+        state.clock_fn = time.time
+    client = LiveClient(
+        settings,
+        state,
+        on_change=on_change,
+        on_frame=recorder.write if recorder else None,
+    )
+    if recorder is not None:
+        client.closers.append(recorder.close)
+    return client
+
+
+def _stderr_line(text: str) -> None:
+    print(f"wallboard: {text}", file=sys.stderr, flush=True)
+
+
+def _install_signals(stop: Callable[[], None]) -> list[int]:
+    """Ctrl+C and SIGTERM end a headless command cleanly (exit 0 for `record`)."""
+    loop = asyncio.get_running_loop()
+    installed: list[int] = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop)
+            installed.append(sig)
+    return installed
+
+
+def _remove_signals(installed: list[int]) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in installed:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.remove_signal_handler(sig)
+
+
+async def snapshot_live(
+    settings: LiveSettings,
+    wait: float,
+    *,
+    state: WallboardState | None = None,
+    on_status: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Connect, collect `wait` seconds after subscribing, return the state document.
+
+    The document is taken while the connection is still up, so its status is
+    the truth at that moment ("connected", or "reconnecting" after a drop).
+
+    Gives up (ConnectFailed) when not subscribed within `wait` seconds (or the
+    open timeout, for `--wait 0`); raises AuthRejected on rejected credentials.
+    """
+    state = state if state is not None else WallboardState(clock=time.time)
+    client = LiveClient(settings, state, on_status=on_status)
+    runner = asyncio.create_task(client.run(wait_on_fatal=False))
+    installed = _install_signals(client.stop)
+    try:
+        give_up = wait if wait > 0 else settings.open_timeout
+        subscribed = asyncio.create_task(client.subscribed.wait())
+        done, _ = await asyncio.wait(
+            {runner, subscribed}, timeout=give_up, return_when=asyncio.FIRST_COMPLETED
+        )
+        subscribed.cancel()
+        if runner in done:
+            runner.result()  # raises the fatal error
+            raise ConnectFailed("the connection ended before subscribing")
+        if not client.subscribed.is_set():
+            last = state.source.last_error or "no answer"
+            raise ConnectFailed(f"could not connect within {give_up:g} s: {last}")
+        done, _ = await asyncio.wait({runner}, timeout=wait)
+        if runner in done:
+            runner.result()
+        return state_document(state)
+    finally:
+        _remove_signals(installed)
+        if not runner.done():
+            client.stop()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await runner
+
+
+def _print_document(doc: dict[str, Any]) -> None:
+    sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2))
+    sys.stdout.buffer.write(b"\n")
+    sys.stdout.flush()
+
+
+def snapshot_url(args: argparse.Namespace) -> int:
+    """`wallboard snapshot URL --wait S`: print the state document of a live PBX."""
+    settings = settings_from_args(args)
+    doc = asyncio.run(snapshot_live(settings, float(args.wait)))
+    _print_document(doc)
+    return 0
+
+
+async def record_live(
+    settings: LiveSettings,
+    path: str,
+    *,
+    on_status: Callable[[str], None] | None = _stderr_line,
+    stop_after: float | None = None,
+) -> int:
+    """Record until stopped (signal) or `stop_after` seconds; returns frames written."""
+    recorder = Recorder(path, dialect=settings.dialect, source=settings.url)
+    state = WallboardState(clock=time.time)
+    client = LiveClient(settings, state, on_frame=recorder.write, on_status=on_status)
+    client.closers.append(recorder.close)
+    installed = _install_signals(client.stop)
+    timer = None
+    if stop_after is not None:
+        timer = asyncio.get_running_loop().call_later(stop_after, client.stop)
+    try:
+        await client.run(wait_on_fatal=False)
+    finally:
+        if timer is not None:
+            timer.cancel()
+        _remove_signals(installed)
+        recorder.close()
+    return recorder.frames
+
+
+def record_url(args: argparse.Namespace) -> int:
+    """`wallboard record URL -o FILE`: every received frame to FILE until Ctrl+C / SIGTERM."""
+    settings = settings_from_args(args)
+    frames = asyncio.run(record_live(settings, args.output))
+    _stderr_line(f"recorded {frames} frames to {args.output}")
+    return 0
+
+
+__all__ = [
+    "client_from_args",
+    "record_live",
+    "record_url",
+    "settings_from_args",
+    "snapshot_live",
+    "snapshot_url",
+]
