@@ -79,6 +79,7 @@ class LiveSettings:
     insecure: bool = False
     ssl_context: ssl.SSLContext | None = field(default=None, repr=False)
     open_timeout: float = 10.0  # TCP + TLS + HTTP upgrade
+    close_timeout: float = 2.0  # a dead PBX must not hold up the reconnect
     reply_timeout: float = 10.0  # the PBX's answer to auth
     ping_interval: float | None = 20.0
     ping_timeout: float | None = 20.0
@@ -91,6 +92,14 @@ class LiveSettings:
     stale_after: float = 60.0  # after a reconnect, unconfirmed calls age out after this
     mark_stale_on_reconnect: bool | None = None  # None: only v12 (no resync there)
     max_auth_drops: int = 3  # closed right after auth this often in a row = rejected
+
+    def __repr__(self) -> str:
+        # Hand-written so neither the password nor a URL's userinfo can appear.
+        who = f"user={self.user!r}" if self.user else f"extension={self.extension!r}"
+        return (
+            f"LiveSettings(url={self.shown_url!r}, dialect={self.dialect!r}, {who}, "
+            f"domain={self.domain!r}, insecure={self.insecure}, password=***)"
+        )
 
     @property
     def shown_url(self) -> str:
@@ -216,6 +225,8 @@ def describe_error(exc: BaseException, settings: LiveSettings) -> str:
         return (
             f"TLS handshake with {where} failed ({exc.reason or exc}); is it a plain ws:// server?"
         )
+    if isinstance(exc, ConnectionResetError) and urlsplit(settings.url).scheme == "wss":
+        return f"connection reset by {where} during the TLS handshake (is it a plain ws:// server?)"
     if isinstance(exc, ConnectionRefusedError):
         return f"connection refused by {where} (is the PBX's WSI service running on that port?)"
     if isinstance(exc, socket.gaierror):
@@ -422,7 +433,7 @@ class LiveClient:
                 open_timeout=s.open_timeout,
                 ping_interval=s.ping_interval,
                 ping_timeout=s.ping_timeout,
-                close_timeout=2.0,
+                close_timeout=s.close_timeout,
                 max_size=s.max_size,
                 max_queue=s.max_queue,
                 user_agent_header="wallboard",
