@@ -49,7 +49,14 @@ def test_recording_format(tmp_path: Path) -> None:
         "dialect": "v12",
         "status": "finished",
     }
-    assert doc["counters"] == {"frames": 3, "events": 2, "unknown": 0, "invalid": 1, "replies": 0}
+    assert doc["counters"] == {
+        "frames": 3,
+        "events": 2,
+        "unknown": 0,
+        "invalid": 1,
+        "replies": 0,
+        "limits_dropped": 0,
+    }
     assert doc["calls"][0]["state"] == "established"
     assert doc["clock"] == T0 + 4
 
@@ -74,7 +81,14 @@ def test_plain_jsonl_with_bad_lines_and_truncation(tmp_path: Path) -> None:
     res = wallboard("snapshot", "--replay", str(f))
     assert res.returncode == 0, res.stderr
     doc = json.loads(res.stdout)
-    assert doc["counters"] == {"frames": 7, "events": 2, "unknown": 1, "invalid": 4, "replies": 0}
+    assert doc["counters"] == {
+        "frames": 7,
+        "events": 2,
+        "unknown": 1,
+        "invalid": 4,
+        "replies": 0,
+        "limits_dropped": 0,
+    }
     assert doc["source"]["dialect"] == "v16"
     assert doc["queues"][0]["name"] == "Sales Department"
 

@@ -54,7 +54,14 @@ def test_v12_call_lifecycle_document() -> None:
     doc = run(V12_LIFECYCLE)
     assert doc["schema"] == "wallboard.state/1"
     assert doc["clock"] == T0 + 101
-    assert doc["counters"] == {"frames": 21, "events": 21, "unknown": 0, "invalid": 0, "replies": 0}
+    assert doc["counters"] == {
+        "frames": 21,
+        "events": 21,
+        "unknown": 0,
+        "invalid": 0,
+        "replies": 0,
+        "limits_dropped": 0,
+    }
     assert doc["finished_calls"] == {"ended": 1, "noanswer": 1, "failed": 1, "rerouted": 1}
     calls = doc["calls"]
     assert [c["session_id"] for c in calls] == ["s4", "s5"]
@@ -367,3 +374,17 @@ def test_same_number_in_two_tenants_stays_apart() -> None:
         ("101", "794493068765036544"),
         ("102", "794493068765036544"),
     ]
+
+
+def test_dirty_keys_are_tracked_once_asked_for() -> None:
+    from wallboard.model import CALLS, EVERYTHING, FULL
+
+    state = WallboardState()
+    state.apply_frame(json.dumps(V12_LIFECYCLE[4]))
+    flags, calls, _exts, _queues = state.take_dirty()
+    assert flags == EVERYTHING and calls == set()  # first call: rebuild everything
+    state.apply_frame(json.dumps(V12_LIFECYCLE[7]))
+    flags, calls, _exts, _queues = state.take_dirty()
+    assert flags & CALLS and calls == {"s1"}
+    assert not flags & FULL
+    assert state.take_dirty()[0] == 0

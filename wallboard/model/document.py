@@ -111,6 +111,7 @@ def state_document(state: WallboardState) -> dict[str, Any]:
             "unknown": state.unknown,
             "invalid": state.invalid,
             "replies": state.replies,
+            "limits_dropped": state.limits_dropped,
         },
         "extensions": extensions,
         "calls": calls,

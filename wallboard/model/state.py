@@ -53,15 +53,27 @@ TRUNKS = 8
 SOURCE = 16
 LOG = 32
 COUNTS = 64
-EVERYTHING = 127
+# The keyed dirty sets overflowed (nobody drained them for a long time):
+# the consumer must rebuild everything instead of applying key diffs.
+FULL = 128
+EVERYTHING = 255
+MAX_DIRTY_KEYS = 20_000
 
 DEFAULT_SLA_SECONDS = 20.0
 # Event times outside this window (years 2000..2100) are not trusted as a clock.
 _SANE_MIN, _SANE_MAX = 946_684_800.0, 4_102_444_800.0
 # Bounds that keep memory flat under unbounded or hostile input.
-MAX_FINISHED_IDS = 100_000
-MAX_SEEN_PER_QUEUE = 50_000
+MAX_FINISHED_IDS = 20_000  # dedupe window for repeated call ends
 MAX_WAITS_KEPT = 100_000
+MAX_CALLS = 50_000  # beyond this the oldest call is forgotten (never-ending calls)
+MAX_EXTENSIONS = 100_000
+MAX_QUEUES = 5_000
+MAX_WAITING_PER_QUEUE = 100_000
+# Sessions remembered per queue as already offered; twice the waiting limit so a
+# trim (back to the callers still waiting) happens rarely, never per event.
+MAX_SEEN_PER_QUEUE = 2 * MAX_WAITING_PER_QUEUE
+MAX_AGENTS_PER_QUEUE = 20_000
+MAX_TRUNKS = 2_000
 
 _OUTCOME_BY_KIND = {"call_ended": "ended", "call_noanswer": "noanswer", "call_fail": "failed"}
 _CDR_OUTCOME = {
@@ -91,6 +103,13 @@ _V16_ONLY = frozenset(
         "QueueSlaBreached",
     }
 )
+
+
+class _NullSet(set):  # type: ignore[type-arg]
+    """A set that ignores additions: dirty-key tracking before anyone asked for it."""
+
+    def add(self, _item: object) -> None:
+        return None
 
 
 def _evict_oldest(d: dict[Any, Any], limit: int) -> None:
@@ -143,6 +162,8 @@ class WallboardState:
         self.unknown = 0
         self.invalid = 0
         self.latest_event_time: float | None = None
+        # Entities not kept because a limit above was reached (hostile or broken input).
+        self.limits_dropped = 0
         self.counting_since: float | None = None
         self.dialect_seen: str | None = None
         self._next_reset: float | None = None
@@ -151,9 +172,11 @@ class WallboardState:
         self._ext_by_number: dict[str, Extension] = {}
         self.version = 0  # bumps on every applied event; cheap change detection
         self.dirty = EVERYTHING
-        self.dirty_calls: set[str] = set()
-        self.dirty_extensions: set[tuple[str, str]] = set()
-        self.dirty_queues: set[str] = set()
+        # Keyed dirty sets are kept only once a consumer (the UI) asks for them,
+        # so headless commands don't collect a million session ids.
+        self.dirty_calls: set[str] = _NullSet()
+        self.dirty_extensions: set[tuple[str, str]] = _NullSet()
+        self.dirty_queues: set[str] = _NullSet()
         self._handlers: dict[type, Callable[[Any, float], int]] = {
             ExtensionRegister: self._extension_register,
             ExtensionStatus: self._extension_status,
@@ -249,11 +272,22 @@ class WallboardState:
     def _mark(self, flags: int) -> int:
         self.dirty |= flags
         self.version += 1
+        if len(self.dirty_calls) > MAX_DIRTY_KEYS or len(self.dirty_extensions) > MAX_DIRTY_KEYS:
+            self.dirty |= FULL
+            self.dirty_calls.clear()
+            self.dirty_extensions.clear()
+            self.dirty_queues.clear()
         return flags
 
     def take_dirty(self) -> tuple[int, set[str], set[tuple[str, str]], set[str]]:
-        """Hand the UI what changed since the last refresh, and start afresh."""
+        """Hand the UI what changed since the last refresh, and start afresh.
+
+        The first call switches key tracking on and reports everything dirty.
+        If `FULL` is in the flags the key sets are incomplete: rebuild all.
+        """
         out = (self.dirty, self.dirty_calls, self.dirty_extensions, self.dirty_queues)
+        if isinstance(self.dirty_calls, _NullSet):
+            out = (self.dirty | EVERYTHING, set(), set(), set())
         self.dirty = 0
         self.dirty_calls = set()
         self.dirty_extensions = set()
@@ -290,6 +324,9 @@ class WallboardState:
                 self.extensions[(tenant, number)] = ext
         if ext is None and create:
             ext = Extension(tenant_id=tenant, number=number)
+            if len(self.extensions) >= MAX_EXTENSIONS:
+                self.limits_dropped += 1
+                return ext  # detached: updated by this event, then forgotten
             self.extensions[(tenant, number)] = ext
             self._ext_by_number.setdefault(number, ext)
         if ext is not None:
@@ -381,7 +418,7 @@ class WallboardState:
         call = self.calls.get(ev.session_id)
         if call is None:
             call = Call(session_id=ev.session_id, tenant_id=ev.tenant_id, started=t, updated=t)
-            self.calls[ev.session_id] = call
+            self._add_call(call)
         if ev.caller:
             call.caller = ev.caller
         elif not call.caller and ev.aor:
@@ -402,6 +439,15 @@ class WallboardState:
         call.stale = False
         self.dirty_calls.add(ev.session_id)
         return call
+
+    def _add_call(self, call: Call) -> None:
+        self.calls[call.session_id] = call
+        if len(self.calls) > MAX_CALLS:
+            # Calls that never end (lost ends, hostile input) must not grow memory forever.
+            oldest = next(iter(self.calls))
+            del self.calls[oldest]
+            self.dirty_calls.add(oldest)
+            self.limits_dropped += 1
 
     def _call_event(self, ev: CallEvent, t: float) -> int:
         kind = ev.kind
@@ -535,6 +581,9 @@ class WallboardState:
         if q is None:
             key = qid or number
             q = Queue(queue_id=key, number=number, tenant_id=tenant)
+            if len(self.queues) >= MAX_QUEUES:
+                self.limits_dropped += 1
+                return q  # detached
             self.queues[key] = q
             if number:
                 self._qid_by_number[number] = key
@@ -550,7 +599,10 @@ class WallboardState:
         agent = q.agents.get(ext)
         if agent is None:
             agent = Agent(extension=ext, state=state or "", since=t)
-            q.agents[ext] = agent
+            if len(q.agents) < MAX_AGENTS_PER_QUEUE:
+                q.agents[ext] = agent
+            else:
+                self.limits_dropped += 1
         elif state is not None and agent.state != state:
             if agent.state == "QUEUE_CALL" and agent.session_id:
                 self._agent_call_over(agent, t)
@@ -590,7 +642,7 @@ class WallboardState:
                     started=at,
                     queue="agent-only",
                 )
-                self.calls[a.session_id] = call
+                self._add_call(call)
             if call.state not in ("established", "held"):
                 call.state = "established"
             if call.answered is None:
@@ -651,6 +703,9 @@ class WallboardState:
             w = q.waiting.get(sid)
             if w is None:
                 self._offer(q, sid)
+                if len(q.waiting) >= MAX_WAITING_PER_QUEUE:
+                    self.limits_dropped += 1
+                    continue
                 q.waiting[sid] = Waiter(
                     session_id=sid,
                     caller_number=c.caller_number,
@@ -715,6 +770,9 @@ class WallboardState:
                     since=ct,
                     type="normal",
                 )
+                if len(q.waiting) >= MAX_WAITING_PER_QUEUE:
+                    self.limits_dropped += 1
+                    continue
                 q.waiting[sid] = w
             w.position = c.position
             if c.caller_name:
@@ -750,6 +808,9 @@ class WallboardState:
     def _trunk(self, ev: TrunkEvent, t: float) -> int:
         tr = self.trunks.get(ev.name)
         if tr is None:
+            if len(self.trunks) >= MAX_TRUNKS:
+                self.limits_dropped += 1
+                return 0
             self.trunks[ev.name] = Trunk(ev.name, ev.connected, t, ev.reason)
         elif tr.connected != ev.connected:
             tr.connected = ev.connected
