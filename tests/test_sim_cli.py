@@ -91,3 +91,41 @@ async def test_default_speed_shows_calls_within_seconds() -> None:
         async with asyncio.timeout(8):
             while not {"call_start", "queue_status", "queue_member_state"} <= kinds:
                 kinds.add(json.loads(await ws.recv()).get("event_type", "reply"))
+
+
+_TRANSCRIPT = """
+import asyncio, hashlib, json, sys
+sys.path.insert(0, sys.argv[1])
+from sim_helpers import ALL_TOPICS, Simulator, config, open_peer, run
+
+async def main():
+    async with Simulator(config("v16", seed=11, rate=1.0)) as sim:
+        peer = await open_peer(sim)
+        await peer.command({"command": "subscribe", "topics": ALL_TOPICS["v16"]})
+        await run(sim, [peer], 240, step=20)
+        await peer.close()
+        print(len(peer.frames), hashlib.sha256("\\n".join(peer.frames).encode()).hexdigest())
+
+asyncio.run(main())
+"""
+
+
+def test_same_seed_same_events_across_processes(tmp_path: object) -> None:
+    import os
+    from pathlib import Path
+
+    here = str(Path(__file__).parent)
+    outs = []
+    for hashseed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=hashseed)
+        out = subprocess.run(
+            [sys.executable, "-c", _TRANSCRIPT, here],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=True,
+        )
+        outs.append(out.stdout.strip())
+    assert int(outs[0].split()[0]) > 100
+    assert outs[0] == outs[1]

@@ -148,6 +148,7 @@ class Call:
     parties: list[str] = field(default_factory=list)  # extension numbers involved
     legs: list[Leg] = field(default_factory=list)
     ringing: Ext | None = None
+    queue_leg: Leg | None = None
     agent: Ext | None = None
     queue: Queue | None = None
     held: bool = False
@@ -927,7 +928,11 @@ class Traffic:
         if call.legs and call.legs[-1].ended_time is None:
             call.legs[-1].ended_time = self.now
             call.legs[-1].end_reason = "referred"
-        call.legs.append(Leg(queue.number, f"sip:{queue.number}@127.0.0.1:8916", self.now))
+        # The queue answers at once (music on hold) and refers the caller on.
+        leg = Leg(queue.number, f"sip:{queue.number}@127.0.0.1:8916", self.now)
+        leg.answered_time, leg.status = self.now, "answered"
+        call.legs.append(leg)
+        call.queue_leg = leg
         if call.cur != queue.number:
             call.cur, call.cur_name = queue.number, queue.name
             self.emit("call", call=call, what="reroute", target=queue.number, code=None)
@@ -1000,6 +1005,9 @@ class Traffic:
         caller = next((c for c in queue.waiting if c.call is call), None)
         ext.activity = "queue"
         call.agent = ext
+        if call.queue_leg is not None and call.queue_leg.ended_time is None:
+            call.queue_leg.ended_time = self.now
+            call.queue_leg.end_reason = "referred"
         if caller is not None:
             self._remove_caller(queue, caller, "agent_answered")
 
@@ -1056,8 +1064,9 @@ class Traffic:
         self._remove_caller(queue, caller, "overflow")
         call.token += 1
         call.phase = "voicemail"
-        call.legs[-1].ended_time = self.now
-        call.legs[-1].end_reason = "overflow"
+        if call.queue_leg is not None:
+            call.queue_leg.ended_time = self.now
+            call.queue_leg.end_reason = "overflow"
         call.legs.append(Leg(VOICEMAIL_NUMBER, f"sip:{VOICEMAIL_NUMBER}@127.0.0.1:5067", self.now))
         call.cur, call.cur_name = VOICEMAIL_NUMBER, "Voicemail"
         self.emit("call", call=call, what="reroute", target=VOICEMAIL_NUMBER, code=None)
