@@ -177,6 +177,7 @@ class WallboardState:
         self.dirty_calls: set[str] = _NullSet()
         self.dirty_extensions: set[tuple[str, str]] = _NullSet()
         self.dirty_queues: set[str] = _NullSet()
+        self._tracking = False
         self._handlers: dict[type, Callable[[Any, float], int]] = {
             ExtensionRegister: self._extension_register,
             ExtensionStatus: self._extension_status,
@@ -253,15 +254,20 @@ class WallboardState:
         self.events += 1
         t = ev.time  # type: ignore[union-attr]
         if t is not None and _SANE_MIN <= t <= _SANE_MAX:
-            if self.latest_event_time is None or t > self.latest_event_time:
+            latest = self.latest_event_time
+            if latest is None or t > latest:
                 self.latest_event_time = t
         else:
             t = None
-        now = self.now()
+        clock = self.clock_fn
+        now = clock() if clock is not None else (self.latest_event_time or 0.0)
         if t is None:
             t = now
-        self._check_midnight(now)
-        self._note_dialect(ev)
+        next_reset = self._next_reset
+        if next_reset is None or now >= next_reset:
+            self._check_midnight(now)
+        if self.dialect_seen != "v22":
+            self._note_dialect(ev)
         self.log.append((t, ev))
         return self._mark(handler(ev, t) | LOG | COUNTS)
 
@@ -272,7 +278,9 @@ class WallboardState:
     def _mark(self, flags: int) -> int:
         self.dirty |= flags
         self.version += 1
-        if len(self.dirty_calls) > MAX_DIRTY_KEYS or len(self.dirty_extensions) > MAX_DIRTY_KEYS:
+        if self._tracking and (
+            len(self.dirty_calls) > MAX_DIRTY_KEYS or len(self.dirty_extensions) > MAX_DIRTY_KEYS
+        ):
             self.dirty |= FULL
             self.dirty_calls.clear()
             self.dirty_extensions.clear()
@@ -286,7 +294,8 @@ class WallboardState:
         If `FULL` is in the flags the key sets are incomplete: rebuild all.
         """
         out = (self.dirty, self.dirty_calls, self.dirty_extensions, self.dirty_queues)
-        if isinstance(self.dirty_calls, _NullSet):
+        if not self._tracking:
+            self._tracking = True
             out = (self.dirty | EVERYTHING, set(), set(), set())
         self.dirty = 0
         self.dirty_calls = set()
@@ -295,6 +304,7 @@ class WallboardState:
         return out
 
     def _note_dialect(self, ev: Parsed) -> None:
+        """Guess the dialect of a file without a header from the events it holds."""
         name = type(ev).__name__
         guess = None
         if name in _V16_ONLY:

@@ -78,6 +78,8 @@ def as_str(value: Any) -> str | None:
 
 def as_text(value: Any) -> str:
     """Display text: like :func:`as_str` but never ``None``."""
+    if type(value) is str:
+        return value
     s = as_str(value)
     return "" if s is None else s
 
@@ -160,9 +162,11 @@ def direction(value: Any) -> str:
 
 def sip_user(value: Any) -> str:
     """`sip:102@sipiw.com` → `102`; a bare number stays as it is."""
-    s = as_str(value)
+    s = value if type(value) is str else as_str(value)
     if not s:
         return ""
+    if "@" not in s and ":" not in s and ";" not in s and "<" not in s:
+        return s  # already a bare number: the common case on v16+
     if s.startswith("<") and ">" in s:
         s = s[1 : s.index(">")]
     if s[:4].lower() == "sip:":
