@@ -80,7 +80,10 @@ def _add_sim_options(p: argparse.ArgumentParser, *, demo: bool) -> None:
         "--speed", type=_positive_float, default=1.0, help="virtual-clock multiplier (1 = real)"
     )
     p.add_argument(
-        "--rate", type=_positive_float, default=None, help="new calls per second (virtual time)"
+        "--rate",
+        type=_positive_float,
+        default=None,
+        help="new calls per virtual second (default 0.0125 x agents: most agents busy)",
     )
 
 
@@ -107,7 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("replay", help="the TUI fed from a recording")
     p.add_argument("file", help="recording (.jsonl) to replay")
     p.add_argument(
-        "--speed", type=_positive_float, default=1.0, help="time multiplier; 0 = as fast as possible"
+        "--speed",
+        type=_positive_float,
+        default=1.0,
+        help="time multiplier; 0 = as fast as possible",
     )
     p.set_defaults(handler=_run_replay)
 
