@@ -192,3 +192,22 @@ def test_log_and_history_are_bounded() -> None:
     assert len(state.log) <= 300
     assert len(state.recent) <= 200
     assert state.finished["failed"] == 5000 and state.invalid == 5000
+
+
+def test_hostile_fixture_is_current_and_fully_accounted(tmp_path: object) -> None:
+    from hostile import FIXTURE, HOSTILE_INVALID, HOSTILE_NAMES, HOSTILE_UNKNOWN, hostile_lines
+
+    from wallboard.feed.replay import replay_into
+
+    assert FIXTURE.read_text(encoding="utf-8").splitlines() == hostile_lines()
+    state = WallboardState()
+    replay_into(state, FIXTURE)
+    assert state.invalid == HOSTILE_INVALID
+    assert state.unknown == HOSTILE_UNKNOWN
+    assert state.frames == len(hostile_lines())
+    assert "after-hostile" in state.trunks
+    # Full values are kept in the model, byte for byte.
+    names = {c.caller_name for c in state.calls.values()}
+    assert names == set(HOSTILE_NAMES)
+    doc = state_document(state)
+    json.dumps(doc, allow_nan=False)
