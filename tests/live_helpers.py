@@ -135,6 +135,7 @@ class ScriptedPBX:
         self.auth_attempts = 0
         self.commands: list[dict[str, Any]] = []
         self.conns: list[Conn] = []
+        self._port = 0
 
     async def _handler(self, ws: ServerConnection) -> None:
         conn = Conn(ws, self, self.connections)
@@ -157,6 +158,7 @@ class ScriptedPBX:
             max_size=None,
             compression=None,
         )
+        self._port = self.server.sockets[0].getsockname()[1]
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -167,8 +169,7 @@ class ScriptedPBX:
 
     @property
     def port(self) -> int:
-        assert self.server is not None
-        return self.server.sockets[0].getsockname()[1]
+        return self._port
 
     @property
     def url(self) -> str:
