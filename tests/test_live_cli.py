@@ -321,3 +321,32 @@ async def test_tls_options_on_the_command_line(tmp_path: Path, cert: tuple[Path,
         assert rc == 0, err
         assert json.loads(out)["source"]["insecure"] is True
         assert "warning" in err and "NOT verified" in err
+
+
+async def test_snapshot_interrupted_before_the_pbx_answers(tmp_path: Path) -> None:
+    from tests.live_helpers import SilentPBX
+
+    async with SilentPBX(answer_auth=False) as pbx:
+        env = clean_env(tmp_path, WALLBOARD_PASSWORD=PASSWORD)
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "wallboard",
+            "snapshot",
+            pbx.url,
+            *auth_args("v16"),
+            "--wait",
+            "20",
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+        )
+        deadline = time.monotonic() + 10
+        while pbx.connections == 0 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        out, err = await asyncio.wait_for(proc.communicate(), 10)
+    assert_no_leak(out, err)
+    assert proc.returncode == 130
+    assert err.decode().count("\n") == 1 and b"interrupted" in err

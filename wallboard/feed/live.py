@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from wallboard.config import Config, load_config
-from wallboard.errors import ConnectFailed, UsageError
+from wallboard.errors import ConnectFailed, UsageError, WallboardError
 from wallboard.feed.client import LiveClient, LiveSettings, build_ssl_context, check_url
 from wallboard.feed.recorder import Recorder
 from wallboard.feed.secrets import resolve_password, warn
@@ -30,6 +30,12 @@ from wallboard.model import WallboardState, state_document
 from wallboard.protocol.commands import dialect_for_url, expand_list
 
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+class Interrupted(WallboardError):
+    """Ctrl+C / SIGTERM before there was anything to show (the shell's 128 + SIGINT)."""
+
+    exit_code = 130
 
 
 def _arg(args: argparse.Namespace, name: str) -> Any:
@@ -214,6 +220,8 @@ async def snapshot_live(
         subscribed.cancel()
         if runner in done:
             runner.result()  # raises the fatal error
+            if client.stopping:
+                raise Interrupted("interrupted before the PBX answered")
             raise ConnectFailed("the connection ended before subscribing")
         if not client.subscribed.is_set():
             last = state.source.last_error or "no answer"
