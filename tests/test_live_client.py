@@ -431,3 +431,30 @@ def test_nothing_prints_the_password() -> None:
         assert PASSWORD not in text and "urlpw" not in text
     assert s.shown_url == "ws://127.0.0.1:1"
     assert client.state.source.url == "ws://127.0.0.1:1"
+
+
+async def test_stop_from_a_callback_cuts_the_backoff_short() -> None:
+    url = f"ws://127.0.0.1:{free_port()}"
+    state = WallboardState(clock=time.time)
+    client = LiveClient(make_settings(url, backoff_base=30, backoff_max=30), state)
+    client.on_status = lambda _line: client.stop()
+    t = time.monotonic()
+    await asyncio.wait_for(client.run(), 5)
+    assert time.monotonic() - t < 2
+    assert client.attempts_total == 1
+
+
+async def test_a_recording_that_cannot_be_written_stops_the_client() -> None:
+    from wallboard.errors import WallboardError
+
+    async with ScriptedPBX(serve_traffic) as pbx:
+
+        def broken(_frame: str, _t: float) -> None:
+            raise WallboardError("cannot write rec.jsonl: No space left on device")
+
+        client = LiveClient(
+            make_settings(pbx.url), WallboardState(clock=time.time), on_frame=broken
+        )
+        with pytest.raises(WallboardError, match="No space left"):
+            await asyncio.wait_for(client.run(), 5)
+        assert pbx.connections == 1

@@ -376,13 +376,16 @@ class LiveClient:
                     if not wait_on_fatal:
                         raise self.failure
                     self.phase = "failed"
-                    self._wake.clear()
                     await self._wake.wait()
                     if self._stopping:
                         break
                     self.failure = None
                     self._failures = 0
                     self._auth_drops = 0
+                # Cleared before the attempt, not before the wait: a stop() or
+                # retry_now() that comes during the attempt (or from a callback)
+                # must still cut the next wait short.
+                self._wake.clear()
                 task = asyncio.create_task(self._attempt())
                 self._attempt_task = task
                 try:
@@ -405,7 +408,6 @@ class LiveClient:
                 )
                 self.phase = "waiting"
                 self._status("reconnecting", retry_in=delay)
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), delay)
         finally:
@@ -419,7 +421,12 @@ class LiveClient:
             self.closers.clear()
 
     async def _attempt(self) -> None:
-        """One connection: connect, auth, subscribe, read until it ends. Classifies the end."""
+        """One connection: connect, auth, subscribe, read until it ends. Classifies the end.
+
+        Returns normally for "try again later" (with `last_error` set) and for
+        fatal failures (with `self.failure` set); raises only CancelledError
+        and WallboardErrors from the hooks.
+        """
         s = self.settings
         self.attempts_total += 1
         self.state.source.attempt = self._failures + 1
@@ -464,6 +471,12 @@ class LiveClient:
                     self._changed()
                 if self.sessions == sessions_before and self._sent_auth_only():
                     self._auth_drops += 1
+        except WallboardError:
+            raise  # from a hook (e.g. the recording cannot be written): not a network matter
+        except Exception as exc:
+            # Unforeseen, but a wallboard on a wall must keep trying. Only the type
+            # is shown: an unknown exception's text could carry anything.
+            message = describe_error(exc, s)
         else:
             message = "the PBX ended the connection"
         finally:

@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 import orjson
 
-from wallboard.errors import UsageError
+from wallboard.errors import UsageError, WallboardError
 from wallboard.feed.replay import RECORDING_VERSION
 from wallboard.feed.secrets import display_url
 
@@ -46,8 +46,12 @@ class Recorder:
         f = self._f
         if f is None:
             return
-        f.write(data + b"\n")
-        f.flush()
+        try:
+            f.write(data + b"\n")
+            f.flush()
+        except OSError as exc:
+            # Disk full, NFS gone: stop loudly rather than record nothing quietly.
+            raise WallboardError(f"cannot write {self.path}: {exc.strerror or exc}") from None
 
     def write(self, frame: str, t: float) -> None:
         """Record one text frame exactly as received, with its arrival time."""
