@@ -95,6 +95,7 @@ async def test_snapshot_url_prints_the_live_document(tmp_path: Path) -> None:
     assert doc["source"]["status"] == "connected"
     assert doc["source"]["dialect"] == "v16"
     assert doc["source"]["url"] == pbx.url
+    assert doc["source"]["since"] and doc["source"]["last_frame_at"]
     assert doc["counters"]["invalid"] == 1 and doc["counters"]["unknown"] == 1
     assert abs(doc["clock"] - time.time()) < 60  # live: wall clock
     assert [q["number"] for q in doc["queues"]] == ["8001"]

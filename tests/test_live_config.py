@@ -233,3 +233,14 @@ def test_recorder_writes_exact_frames(tmp_path: Path) -> None:
     assert lines[0]["started"] <= time.time()
     assert lines[1] == {"t": 1.5, "frame": '{"a": "\\u00e9 é"}'}
     assert lines[2]["frame"] == "not json at all"
+
+
+def test_feed_and_config_never_import_textual() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, wallboard.config, wallboard.feed.live, wallboard.feed.client, "
+        "wallboard.feed.commands; assert 'textual' not in sys.modules, 'textual imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=30)

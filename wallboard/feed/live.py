@@ -229,7 +229,17 @@ async def snapshot_live(
         done, _ = await asyncio.wait({runner}, timeout=wait)
         if runner in done:
             runner.result()
-        return state_document(state)
+        doc = state_document(state)
+        # The connection's own story (extra keys are allowed by CONTRACT.md);
+        # setdefault: the model's document may carry them itself one day.
+        src = state.source
+        for key, value in (
+            ("since", src.since),
+            ("retry_in", src.retry_in),
+            ("last_frame_at", src.last_frame_at),
+        ):
+            doc["source"].setdefault(key, value)
+        return doc
     finally:
         _remove_signals(installed)
         if not runner.done():
