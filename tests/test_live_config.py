@@ -244,3 +244,22 @@ def test_feed_and_config_never_import_textual() -> None:
         "wallboard.feed.commands; assert 'textual' not in sys.modules, 'textual imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=30)
+
+
+def test_prepare_connect_reads_the_config_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wallboard.feed.live import prepare_connect
+
+    monkeypatch.setenv("WALLBOARD_PASSWORD", PASSWORD)
+    cfg_file = tmp_path / "c.toml"
+    cfg_file.write_text(
+        'url = "wss://pbx.example.com:8887/wsi"\n[identity]\nuser = "admin"\n'
+        'domain = "d"\n[thresholds]\nsla_seconds = 30\nwaiting_crit = 9\n'
+    )
+    config, state, client = prepare_connect(parse("connect", "--config", str(cfg_file)))
+    assert config.thresholds.waiting_crit == 9
+    assert state.sla_override == 30.0 and state.clock_fn is not None
+    assert client.settings.dialect == "v22"
+    assert state.source.url == "wss://pbx.example.com:8887/wsi"
+    assert state.source.kind == "live" and state.source.status == "disconnected"

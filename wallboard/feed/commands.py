@@ -22,7 +22,11 @@ def run_snapshot(args: argparse.Namespace) -> int:
     if args.replay and args.url:
         raise UsageError("snapshot takes a URL or --replay FILE, not both")
     if args.replay:
-        state = WallboardState()
+        from wallboard.config import load_config
+
+        # The config's SLA threshold applies to a replay as much as to a live board.
+        cfg = load_config(getattr(args, "config", None))
+        state = WallboardState(sla_seconds=cfg.thresholds.sla_seconds)
         replay_into(state, args.replay)
         print_document(state)
         return 0

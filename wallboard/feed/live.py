@@ -254,10 +254,31 @@ def _print_document(doc: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
+def live_state(config: Config) -> WallboardState:
+    """A model for a live source: wall-clock "now", the config's SLA threshold."""
+    return WallboardState(clock=time.time, sla_seconds=config.thresholds.sla_seconds)
+
+
+def prepare_connect(
+    args: argparse.Namespace, *, on_change: Callable[[], None] | None = None
+) -> tuple[Config, WallboardState, LiveClient]:
+    """Everything `wallboard connect` needs, before the TUI takes the terminal.
+
+    Reads the config once (the TUI wants its thresholds too), makes the live
+    state, asks for the password if it must, and opens `--record FILE`.
+    Raises UsageError (exit 2) for anything wrong with the command line.
+    """
+    config = load_config(_arg(args, "config"))
+    state = live_state(config)
+    client = client_from_args(args, state, config=config, on_change=on_change)
+    return config, state, client
+
+
 def snapshot_url(args: argparse.Namespace) -> int:
     """`wallboard snapshot URL --wait S`: print the state document of a live PBX."""
-    settings = settings_from_args(args)
-    doc = asyncio.run(snapshot_live(settings, float(args.wait)))
+    config = load_config(_arg(args, "config"))
+    settings = settings_from_args(args, config)
+    doc = asyncio.run(snapshot_live(settings, float(args.wait), state=live_state(config)))
     _print_document(doc)
     return 0
 
@@ -297,7 +318,10 @@ def record_url(args: argparse.Namespace) -> int:
 
 
 __all__ = [
+    "Interrupted",
     "client_from_args",
+    "live_state",
+    "prepare_connect",
     "record_live",
     "record_url",
     "settings_from_args",
