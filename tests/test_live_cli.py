@@ -351,3 +351,14 @@ async def test_snapshot_interrupted_before_the_pbx_answers(tmp_path: Path) -> No
     assert_no_leak(out, err)
     assert proc.returncode == 130
     assert err.decode().count("\n") == 1 and b"interrupted" in err
+
+
+async def test_record_rejected_credentials_exit_3_with_one_line(tmp_path: Path) -> None:
+    async with ScriptedPBX(serve_traffic, password="something-else") as pbx:
+        env = clean_env(tmp_path, WALLBOARD_PASSWORD=PASSWORD)
+        rec = tmp_path / "rec.jsonl"
+        rc, _, err = await run_cli("record", pbx.url, "-o", str(rec), *auth_args("v16"), env=env)
+    assert rc == 3
+    assert err.count("\n") == 1 and "rejected the credentials" in err
+    assert pbx.auth_attempts == 1
+    assert_no_leak(rec.read_bytes())

@@ -277,7 +277,9 @@ class LiveClient:
         self.state = state
         self.on_change = on_change
         self.on_frame = on_frame
-        self.on_status = on_status  # one human line per status change (headless stderr)
+        # One human line per status change (headless stderr). Not for fatal
+        # failures: those end run() with an error whose one line says it all.
+        self.on_status = on_status
         self.closers: list[Callable[[], None]] = []  # run when run() ends (the recorder)
         self.rng = rng or random.Random()
         self.subscribed = asyncio.Event()  # set while a session is subscribed
@@ -450,7 +452,7 @@ class LiveClient:
         except _Fatal as fatal:
             self.failure = fatal.error
             self.phase = "failed"
-            self._status(fatal.status, error=str(fatal.error))
+            self._status(fatal.status, error=str(fatal.error), announce=False)
             return
         except asyncio.CancelledError:
             raise
@@ -460,7 +462,7 @@ class LiveClient:
             message = describe_error(exc, s)
             self.failure = ConnectFailed(message)
             self.phase = "failed"
-            self._status("disconnected", error=message)
+            self._status("disconnected", error=message, announce=False)
             return
         except (OSError, TimeoutError, InvalidHandshake, ConnectionClosed) as exc:
             message = describe_error(exc, s)
@@ -491,7 +493,7 @@ class LiveClient:
             )
             self.failure = error
             self.phase = "failed"
-            self._status("auth_failed", error=str(error))
+            self._status("auth_failed", error=str(error), announce=False)
             return
         lasted = time.monotonic() - started
         if authed and lasted >= s.stable_after:
