@@ -92,6 +92,17 @@ class Conn:
                 if cmd.get("command") == "subscribe":
                     self.subscribed.set()
 
+    async def wait_subscribed(self, timeout: float = 5.0) -> bool:
+        """True once a subscribe arrived; False if the client went away first."""
+        sub = asyncio.ensure_future(self.subscribed.wait())
+        closed = asyncio.ensure_future(self.ws.wait_closed())
+        try:
+            await asyncio.wait({sub, closed}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sub.cancel()
+            closed.cancel()
+        return self.subscribed.is_set()
+
     async def send(self, frame: str | bytes) -> None:
         await self.ws.send(frame)
 
@@ -420,6 +431,7 @@ async def serve_traffic(conn: Conn) -> None:
     """The common behaviour: auth, the fixed traffic after the first subscribe, then hold."""
     if not await conn.auth():
         return
-    await asyncio.wait_for(conn.subscribed.wait(), 5)
+    if not await conn.wait_subscribed():
+        return
     await conn.send_all(list(traffic(conn.dialect)))
     await conn.hold()
