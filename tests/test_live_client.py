@@ -458,3 +458,45 @@ async def test_a_recording_that_cannot_be_written_stops_the_client() -> None:
         with pytest.raises(WallboardError, match="No space left"):
             await asyncio.wait_for(client.run(), 5)
         assert pbx.connections == 1
+
+
+def _closed(rcvd: tuple[int, str] | None, sent: tuple[int, str] | None) -> Exception:
+    from websockets.exceptions import ConnectionClosedError
+    from websockets.frames import Close
+
+    r = Close(*rcvd) if rcvd else None
+    s = Close(*sent) if sent else None
+    return ConnectionClosedError(r, s, True if r and s else None)
+
+
+def _http(status: int) -> Exception:
+    from websockets.datastructures import Headers
+    from websockets.exceptions import InvalidStatus
+    from websockets.http11 import Response
+
+    return InvalidStatus(Response(status, "x", Headers()))
+
+
+@pytest.mark.parametrize(
+    ("exc", "needle"),
+    [
+        (ConnectionRefusedError(111, "Connection refused"), "connection refused by pbx:8885"),
+        (socket.gaierror(-2, "Name or service not known"), "cannot resolve host pbx"),
+        (TimeoutError(), "no answer from pbx:8885 within 2 s"),
+        (_http(404), "HTTP 404 (wrong path? v22 uses /wsi"),
+        (_http(503), "refused the WebSocket upgrade: HTTP 503"),
+        (_closed((1001, "going away"), (1001, "")), "closed the connection (code 1001, going away"),
+        (_closed(None, (1009, "too big")), "larger than 4 MiB"),
+        (_closed(None, (1011, "keepalive ping timeout")), "stopped answering keep-alive"),
+        (_closed(None, None), "lost (no close frame)"),
+        (OSError(113, "No route to host"), "No route to host"),
+        (RuntimeError("boom " + PASSWORD), "failed: RuntimeError"),
+    ],
+)
+def test_every_failure_is_one_clear_line(exc: Exception, needle: str) -> None:
+    from wallboard.feed.client import describe_error
+
+    s = make_settings(f"ws://admin:{PASSWORD}@pbx:8885", max_size=4 * 1024 * 1024)
+    text = describe_error(exc, s)
+    assert needle in text
+    assert "\n" not in text and PASSWORD not in text
