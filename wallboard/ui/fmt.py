@@ -1,0 +1,132 @@
+"""Formatting for the wall: short, fixed-shape, cheap.
+
+Everything here runs only for what is on screen, but a 5,000-agent table
+still formats a lot per refresh, so these are plain string operations rather
+than humanize (which the status line uses for its one "ago").
+"""
+
+from __future__ import annotations
+
+import time
+
+# Agent states as received (v16+ names; v12 queue pictures map onto them).
+AGENT_LABEL = {
+    "READY": "Ready",
+    "QUEUE_CALL": "Queue call",
+    "OTHER_CALL": "Other call",
+    "WRAP_UP": "Wrap-up",
+    "NOT_READY": "Not ready",
+    "LOGGED_OUT": "Logged out",
+    "OFFLINE": "Offline",
+}
+# Colors are ANSI names so they survive 16-color terminals; bold/dim carry
+# the meaning under NO_COLOR.
+AGENT_STYLE = {
+    "READY": "bold green",
+    "QUEUE_CALL": "bold cyan",
+    "OTHER_CALL": "cyan",
+    "WRAP_UP": "yellow",
+    "NOT_READY": "bold magenta",
+    "LOGGED_OUT": "dim",
+    "OFFLINE": "dim",
+}
+# When an agent is in several queues, the row shows the most telling state.
+AGENT_RANK = {
+    "QUEUE_CALL": 0,
+    "OTHER_CALL": 1,
+    "WRAP_UP": 2,
+    "READY": 3,
+    "NOT_READY": 4,
+    "LOGGED_OUT": 5,
+    "OFFLINE": 6,
+}
+CALL_STATE_STYLE = {
+    "setup": "yellow",
+    "ringing": "bold yellow",
+    "established": "green",
+    "held": "magenta",
+}
+CALL_STATUS_STYLE = {"ON_CALL": "cyan", "RINGING": "bold yellow"}
+PRESENCE_STYLE = {"AVAILABLE": "green", "ONLINE": "green", "AWAY": "yellow", "DND": "magenta"}
+LEVEL_STYLE = {"ok": "", "warn": "bold yellow", "crit": "bold reverse red"}
+
+
+def agent_rank(state: str) -> int:
+    return AGENT_RANK.get(state, 7)
+
+
+def agent_label(state: str) -> str:
+    return AGENT_LABEL.get(state, state or "—")
+
+
+def dur(seconds: float | None) -> str:
+    """0:05, 12:34, 1:02:03; "—" for unknown; never negative (clock skew shows as 0:00)."""
+    if seconds is None:
+        return "—"
+    s = int(seconds) if seconds > 0 else 0
+    if s < 3600:
+        return f"{s // 60}:{s % 60:02d}"
+    if s < 100 * 3600:
+        return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+    return f"{s // 86400}d"
+
+
+def short_dur(seconds: float | None) -> str:
+    """For Digits tiles: m:ss up to an hour, then h:mm."""
+    if seconds is None:
+        return "-"
+    s = int(seconds) if seconds > 0 else 0
+    if s < 3600:
+        return f"{s // 60}:{s % 60:02d}"
+    return f"{min(s // 3600, 99)}:{s % 3600 // 60:02d}"
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}%"
+
+
+def hms(t: float | None) -> str:
+    """Local wall time of a unix timestamp as HH:MM:SS."""
+    if not t:
+        return "—"
+    return time.strftime("%H:%M:%S", time.localtime(t))
+
+
+def hm(t: float | None) -> str:
+    if not t:
+        return "—"
+    return time.strftime("%H:%M", time.localtime(t))
+
+
+def ago(seconds: float | None) -> str:
+    """'just now', '12s ago', '3m ago', '2h ago' — for the status line."""
+    if seconds is None:
+        return "never"
+    if seconds < 2:
+        return "just now"
+    if seconds < 120:
+        return f"{int(seconds)}s ago"
+    if seconds < 7200:
+        return f"{int(seconds // 60)}m ago"
+    return f"{int(seconds // 3600)}h ago"
+
+
+def strip_sip(uri: str) -> str:
+    """'sip:101@demo.local' → '101@demo.local' (the model usually stores bare numbers)."""
+    return uri[4:] if uri.startswith("sip:") else uri
+
+
+__all__ = [
+    "AGENT_LABEL",
+    "AGENT_STYLE",
+    "CALL_STATE_STYLE",
+    "LEVEL_STYLE",
+    "agent_label",
+    "agent_rank",
+    "ago",
+    "dur",
+    "hm",
+    "hms",
+    "pct",
+    "short_dur",
+]

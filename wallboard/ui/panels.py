@@ -1,0 +1,971 @@
+"""The live panels: tables that mirror the model by keyed diff, and their friends.
+
+Every panel follows one small protocol, driven by the app's refresh timer:
+
+- ``note(changes)`` is called on *every* refresh for every panel, visible or
+  not, and only records which keys it will have to look at (set unions);
+- ``sync(ctx, tick)`` is called only for panels on screen: it rebuilds the
+  recorded rows, compares them with what is shown, and touches only the cells
+  that differ (``update_cell(..., update_width=False)``), adds and removes only
+  changed rows, and re-sorts only if a sort value changed. With ``tick`` (once
+  a second) it also rebuilds the rows in view, so durations advance for
+  visible rows only.
+
+A panel that was hidden catches up with one pass over what it recorded (or a
+full pass if it recorded too much to be worth tracking).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable, RichLog, Static
+from textual.widgets.data_table import ColumnKey, RowKey
+
+from wallboard.config import Thresholds
+from wallboard.model.state import CALLS, COUNTS, LOG, TRUNKS, WallboardState
+from wallboard.ui.derived import Changes, Derived
+from wallboard.ui.eventtext import KIND_STYLE, describe
+from wallboard.ui.fmt import (
+    AGENT_STYLE,
+    CALL_STATE_STYLE,
+    CALL_STATUS_STYLE,
+    LEVEL_STYLE,
+    PRESENCE_STYLE,
+    agent_label,
+    agent_rank,
+    dur,
+    hms,
+    pct,
+)
+from wallboard.ui.text import Cell, safe_text
+
+# A raw cell: (text, style, sort value). Rows are tuples of these, compared as-is.
+Raw = tuple[str, str, Any]
+Row = tuple[Raw, ...]
+# More recorded keys than this and a hidden table just rebuilds when shown.
+PENDING_LIMIT = 20_000
+# Removing a row from a DataTable is O(rows); past this many at once, rebuild.
+REBUILD_AFTER_REMOVALS = 64
+_MISSING = (1, 0.0)  # sorts after every (0, value)
+
+
+def num(v: float | None) -> tuple[int, float]:
+    """A sort value for an optional number: known values first."""
+    return _MISSING if v is None else (0, float(v))
+
+
+_CHUNK = re.compile(r"(\d+)")
+
+
+def nat(s: str) -> tuple[tuple[int, Any], ...]:
+    """Natural sort value: '9' < '10' < '101', 'Sales' vs 'support' case-insensitive."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part.lower()) for part in _CHUNK.split(s) if part
+    )
+
+
+@dataclass(slots=True)
+class Ctx:
+    """What a refresh pass reads: the model, the derived indexes, the clocks, thresholds."""
+
+    state: WallboardState
+    derived: Derived
+    now: float  # the model's clock: every duration is against this
+    wall: float  # wall-clock time (status line)
+    thresholds: Thresholds
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    label: str
+    width: int
+
+
+def _level_style(level: str) -> str:
+    return LEVEL_STYLE.get(level, "")
+
+
+class Panel:
+    """Mixin for everything the refresh timer drives."""
+
+    page: str | None = None  # the ContentSwitcher page this panel lives on (None: always)
+
+    def note(self, ch: Changes) -> None:  # pragma: no cover - interface
+        """Record what changed (cheap; called for hidden panels too)."""
+
+    def sync(self, ctx: Ctx, tick: bool) -> None:  # pragma: no cover - interface
+        """Bring what is shown up to date (called for visible panels only)."""
+
+    def invalidate(self) -> None:
+        """Forget what is shown: the next sync rebuilds from the model."""
+
+
+class KeyedTable(Panel, DataTable[Any]):
+    """A DataTable whose rows mirror one keyed collection of the model."""
+
+    COLUMNS: ClassVar[tuple[Column, ...]] = ()
+    TITLE: ClassVar[str] = ""
+    DEFAULT_SORT: ClassVar[int] = 0
+    DEFAULT_REVERSE: ClassVar[bool] = False
+    TICKS: ClassVar[bool] = False  # has durations that advance every second
+    DETAIL: ClassVar[str | None] = (
+        None  # what Enter opens: "queue" | "agent" | "extension" | "call"
+    )
+
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("g", "scroll_top", "Top", show=False, id="table.top"),
+        Binding("G", "scroll_bottom", "Bottom", show=False, id="table.bottom"),
+    ]
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
+        self._shown: dict[str, Row] = {}
+        self._pending: set[str] = set()
+        self._full = True
+        self._need_sort = False
+        self.filter = ""
+        self.sort_col = self.DEFAULT_SORT
+        self.sort_reverse = self.DEFAULT_REVERSE
+        self._col_keys = [ColumnKey(c.key) for c in self.COLUMNS]
+        self._title_cache = ""
+
+    # ------------------------------------------------------------ subclass API
+    def dirty_keys(self, ch: Changes) -> Iterable[str] | None:
+        """Keys whose rows may have changed; None = all of them."""
+        return None
+
+    def wanted_keys(self, ctx: Ctx) -> Iterable[str]:
+        """Every key that should have a row (before filtering)."""
+        return ()
+
+    def build(self, ctx: Ctx, key: str) -> Row | None:
+        """The row for `key`, or None if it should not exist."""
+        return None
+
+    # ------------------------------------------------------------- lifecycle
+    def on_mount(self) -> None:
+        for c in self.COLUMNS:
+            self.add_column(Text(c.label, style="bold"), width=c.width, key=c.key)
+        self._update_title()
+        app = self.app
+        register = getattr(app, "register_panel", None)
+        if register is not None:
+            register(self)
+
+    def on_unmount(self) -> None:
+        unregister = getattr(self.app, "unregister_panel", None)
+        if unregister is not None:
+            unregister(self)
+
+    # ------------------------------------------------------------- protocol
+    def note(self, ch: Changes) -> None:
+        if self._full:
+            return
+        if ch.full:
+            self._full = True
+            self._pending.clear()
+            return
+        keys = self.dirty_keys(ch)
+        if keys is None:
+            self._full = True
+            self._pending.clear()
+            return
+        self._pending.update(keys)
+        if len(self._pending) > PENDING_LIMIT:
+            self._full = True
+            self._pending.clear()
+
+    def invalidate(self) -> None:
+        self._full = True
+        self._pending.clear()
+
+    def sync(self, ctx: Ctx, tick: bool) -> None:
+        if self._full:
+            self._full = False
+            self._pending.clear()
+            self._sync_all(ctx)
+        elif self._pending:
+            keys, self._pending = self._pending, set()
+            removed = 0
+            for key in keys:
+                removed += self._apply(key, self.build(ctx, key))
+                if removed > REBUILD_AFTER_REMOVALS:
+                    self._sync_all(ctx)
+                    break
+        if tick and self.TICKS:
+            for key in self.keys_in_view():
+                self._apply(key, self.build(ctx, key))
+        if self._need_sort:
+            self._sort()
+        self._update_title()
+
+    # ------------------------------------------------------------- mechanics
+    def _matches(self, row: Row) -> bool:
+        f = self.filter
+        return not f or any(f in cell[0].lower() for cell in row)
+
+    def _apply(self, key: str, row: Row | None) -> int:
+        """Make the shown row for `key` equal `row`; returns 1 if a row was removed."""
+        old = self._shown.get(key)
+        if row is not None and not self._matches(row):
+            row = None
+        if row is None:
+            if old is not None:
+                del self._shown[key]
+                self.remove_row(key)
+                return 1
+            return 0
+        if old is None:
+            self.add_row(*(Cell(*c) for c in row), key=key)
+            self._shown[key] = row
+            self._need_sort = True
+            return 0
+        if old != row:
+            sort_col = self.sort_col
+            for i, (a, b) in enumerate(zip(old, row, strict=True)):
+                if a != b:
+                    self.update_cell(key, self._col_keys[i], Cell(*b), update_width=False)
+                    if i == sort_col and a[2] != b[2]:
+                        self._need_sort = True
+            self._shown[key] = row
+        return 0
+
+    def _sync_all(self, ctx: Ctx) -> None:
+        """Rebuild from the model: one clear + add instead of many O(n) removals."""
+        cursor_key = self.cursor_key
+        rows: dict[str, Row] = {}
+        for key in self.wanted_keys(ctx):
+            row = self.build(ctx, key)
+            if row is not None and self._matches(row):
+                rows[key] = row
+        if rows.keys() == self._shown.keys():
+            for key, row in rows.items():
+                self._apply(key, row)
+        else:
+            self.clear()
+            self._shown = rows
+            for key, row in rows.items():
+                self.add_row(*(Cell(*c) for c in row), key=key)
+            self._need_sort = True
+        if self._need_sort:
+            # A table filled for the first time starts at its top row.
+            self._sort(keep_cursor=cursor_key is not None)
+        self._restore_cursor(cursor_key)
+
+    def _sort(self, keep_cursor: bool = True) -> None:
+        self._need_sort = False
+        if not self._shown:
+            return
+        cursor_key = self.cursor_key if keep_cursor else None
+        self.sort(
+            self._col_keys[self.sort_col],
+            key=lambda cell: cell.sort,
+            reverse=self.sort_reverse,
+        )
+        self._restore_cursor(cursor_key)
+
+    def _restore_cursor(self, key: str | None) -> None:
+        if key is not None and key in self._shown:
+            row = self.get_row_index(key)
+            if row != self.cursor_row:
+                self.move_cursor(row=row, animate=False, scroll=False)
+
+    @property
+    def cursor_key(self) -> str | None:
+        """The key of the highlighted row (None if the table is empty)."""
+        if not self._shown or self.cursor_row < 0 or self.cursor_row >= self.row_count:
+            return None
+        try:
+            rk: RowKey = self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key
+        except Exception:
+            return None
+        return rk.value
+
+    def keys_in_view(self) -> list[str]:
+        """Row keys currently scrolled into view (the only rows whose durations tick)."""
+        n = self.row_count
+        if not n:
+            return []
+        start = max(0, int(self.scroll_y))
+        end = min(n, start + max(1, self.size.height))
+        out = []
+        for i in range(start, end):
+            try:
+                out.append(self.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value)
+            except Exception:
+                break
+        return [k for k in out if k is not None]
+
+    def _update_title(self) -> None:
+        col = self.COLUMNS[self.sort_col].label if self.COLUMNS else ""
+        arrow = "↓" if self.sort_reverse else "↑"
+        parts = [f"{self.TITLE} ({len(self._shown)})", f"sort {col}{arrow}"]
+        if self.filter:
+            parts.append(f"filter “{safe_text(self.filter, 24)}”")
+        title = " · ".join(parts)
+        if title != self._title_cache:
+            self._title_cache = title
+            # border_title is markup: escape the one user-typed part (the filter).
+            self.border_title = title.replace("[", r"\[")
+
+    # ------------------------------------------------------------- user actions
+    def set_filter(self, text: str) -> None:
+        """Show only rows with a cell containing `text` (case-insensitive); '' = all."""
+        text = text.strip().lower()
+        if text != self.filter:
+            self.filter = text
+            self.invalidate()
+            self._update_title()
+
+    def cycle_sort(self, reverse: bool = False) -> None:
+        """`s`: sort by the next column; `S`: flip the order."""
+        if reverse:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_col = (self.sort_col + 1) % len(self.COLUMNS)
+            self.sort_reverse = False
+        self._need_sort = True
+        self._sort()
+        self._update_title()
+
+    def sort_by(self, column_key: str) -> None:
+        """Header click: sort by that column, again to flip."""
+        for i, c in enumerate(self.COLUMNS):
+            if c.key == column_key:
+                if i == self.sort_col:
+                    self.sort_reverse = not self.sort_reverse
+                else:
+                    self.sort_col, self.sort_reverse = i, False
+                self._need_sort = True
+                self._sort()
+                self._update_title()
+                return
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        if event.column_key.value is not None:
+            self.sort_by(event.column_key.value)
+
+    def action_scroll_top(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_scroll_bottom(self) -> None:
+        self.move_cursor(row=max(0, self.row_count - 1))
+
+    def shown_text(self) -> list[list[str]]:
+        """The plain text of every shown row, in display order (tests, screenshots)."""
+        out = []
+        for i in range(self.row_count):
+            rk = self.coordinate_to_cell_key(Coordinate(i, 0)).row_key
+            out.append([c[0] for c in self._shown[rk.value]])  # type: ignore[index]
+        return out
+
+
+# ---------------------------------------------------------------- the tables
+def _name_of(ctx: Ctx, number: str) -> str:
+    for key in ctx.derived.keys_by_number.get(number, ()):
+        ext = ctx.state.extensions.get(key)
+        if ext is not None and ext.name:
+            return ext.name
+    return ""
+
+
+def _who(number: str, name: str) -> str:
+    number, name = safe_text(number, 24), safe_text(name, 28)
+    if name and number:
+        return f"{number} {name}"
+    return number or name
+
+
+class QueuesTable(KeyedTable):
+    """One row per queue: waiting, longest wait, agents by state, counts, SL, ASA."""
+
+    TITLE = "Queues"
+    DETAIL = "queue"
+    TICKS = True
+    COLUMNS = (
+        Column("number", "Queue", 5),
+        Column("name", "Name", 10),
+        Column("waiting", "Wait", 4),
+        Column("longest", "Longest", 7),
+        Column("sl", "SL", 5),
+        Column("ready", "Rdy", 3),
+        Column("busy", "Busy", 4),
+        Column("wrap", "Wrap", 4),
+        Column("away", "NRdy", 4),
+        Column("offered", "Offer", 5),
+        Column("answered", "Ans", 5),
+        Column("abandoned", "Aband", 5),
+        Column("asa", "ASA", 5),
+    )
+
+    def dirty_keys(self, ch: Changes) -> Iterable[str] | None:
+        return ch.queues
+
+    def wanted_keys(self, ctx: Ctx) -> Iterable[str]:
+        return ctx.state.queues.keys()
+
+    def build(self, ctx: Ctx, key: str) -> Row | None:
+        q = ctx.state.queues.get(key)
+        if q is None:
+            return None
+        k = ctx.derived.kpi.get(key)
+        th = ctx.thresholds
+        s = q.stats
+        waiting = k.waiting if k else 0
+        longest = (ctx.now - k.oldest) if k and k.oldest is not None else 0.0
+        agents = k.agents if k else {}
+        sl = ctx.derived.queue_service_level(q)
+        asa = ctx.derived.queue_asa(q)
+        wl, ll, sll = (
+            th.waiting_level(waiting),
+            th.longest_wait_level(longest),
+            th.service_level_level(sl),
+        )
+        cb = f"+{k.callbacks}cb" if k and k.callbacks else ""
+        return (
+            (safe_text(q.number or q.queue_id, 12), "bold", nat(q.number or q.queue_id)),
+            (safe_text(q.name, 32), "", q.name.lower()),
+            (f"{waiting}{cb}" + ("!" if wl == "crit" else ""), _level_style(wl), waiting),
+            (
+                dur(longest) if waiting else "—",
+                _level_style(ll),
+                -k.oldest if k and k.oldest is not None else float("-inf"),
+            ),
+            (pct(sl) + ("!" if sll == "crit" else ""), _level_style(sll), num(sl)),
+            (str(agents.get("READY", 0)), "green", agents.get("READY", 0)),
+            (
+                str(agents.get("QUEUE_CALL", 0) + agents.get("OTHER_CALL", 0)),
+                "cyan",
+                agents.get("QUEUE_CALL", 0) + agents.get("OTHER_CALL", 0),
+            ),
+            (str(agents.get("WRAP_UP", 0)), "yellow", agents.get("WRAP_UP", 0)),
+            (str(agents.get("NOT_READY", 0)), "magenta", agents.get("NOT_READY", 0)),
+            (str(s.offered), "", s.offered),
+            (str(s.answered), "", s.answered),
+            (str(s.abandoned), "", s.abandoned),
+            (dur(asa), "", num(asa)),
+        )
+
+
+class AgentsTable(KeyedTable):
+    """One row per agent (extension in at least one queue): state, time in state, caller."""
+
+    TITLE = "Agents"
+    DETAIL = "agent"
+    TICKS = True
+    DEFAULT_SORT = 2
+    COLUMNS = (
+        Column("ext", "Ext", 5),
+        Column("name", "Name", 12),
+        Column("state", "State", 10),
+        Column("time", "Time", 6),
+        Column("caller", "Caller", 22),
+        Column("queues", "Queues", 10),
+    )
+
+    def dirty_keys(self, ch: Changes) -> Iterable[str] | None:
+        return ch.numbers
+
+    def wanted_keys(self, ctx: Ctx) -> Iterable[str]:
+        return ctx.derived.members.keys()
+
+    def build(self, ctx: Ctx, key: str) -> Row | None:
+        a = ctx.derived.agent(key)
+        if a is None:
+            return None
+        name = _name_of(ctx, key)
+        return (
+            (safe_text(key, 12), "bold", nat(key)),
+            (safe_text(name, 32), "", name.lower()),
+            (agent_label(a.state), AGENT_STYLE.get(a.state, ""), (agent_rank(a.state), nat(key))),
+            (dur(ctx.now - a.since), "", -a.since),
+            (_who(a.caller, a.caller_name), "", a.caller),
+            (safe_text(",".join(a.queues), 40), "dim", ",".join(a.queues)),
+        )
+
+
+class CallsTable(KeyedTable):
+    """Active calls: caller, callee, state, duration, direction, answered by."""
+
+    TITLE = "Active calls"
+    DETAIL = "call"
+    TICKS = True
+    DEFAULT_SORT = 3
+    DEFAULT_REVERSE = True
+    COLUMNS = (
+        Column("caller", "Caller", 24),
+        Column("callee", "Callee", 18),
+        Column("state", "State", 11),
+        Column("duration", "Duration", 8),
+        Column("direction", "Direction", 9),
+        Column("agent", "Answered by", 11),
+    )
+
+    def dirty_keys(self, ch: Changes) -> Iterable[str] | None:
+        return ch.calls
+
+    def wanted_keys(self, ctx: Ctx) -> Iterable[str]:
+        return ctx.state.calls.keys()
+
+    def build(self, ctx: Ctx, key: str) -> Row | None:
+        c = ctx.state.calls.get(key)
+        if c is None:
+            return None
+        state = c.state + (" (stale?)" if c.stale else "")
+        style = "dim italic" if c.stale else CALL_STATE_STYLE.get(c.state, "")
+        direction = c.direction.replace("inbound_outbound", "in+out")
+        return (
+            (_who(c.caller, c.caller_name), "", nat(c.caller)),
+            (_who(c.callee, c.callee_name), "", nat(c.callee)),
+            (state, style, c.state),
+            (dur(ctx.now - c.started), "", -c.started),
+            (safe_text(direction, 12), "dim", direction),
+            (safe_text(c.answered_by, 16), "", nat(c.answered_by)),
+        )
+
+
+class RecentTable(KeyedTable):
+    """The last finished calls (ended / not answered / failed), newest first.
+
+    The model keeps them in a bounded deque (a few hundred), so this table is
+    simply rebuilt from it whenever calls changed.
+    """
+
+    TITLE = "Recent calls"
+    DEFAULT_SORT = 0
+    DEFAULT_REVERSE = True
+    COLUMNS = (
+        Column("ended", "Ended", 8),
+        Column("caller", "Caller", 22),
+        Column("callee", "Callee", 16),
+        Column("outcome", "Outcome", 9),
+        Column("talk", "Talk", 7),
+        Column("reason", "Reason", 16),
+    )
+    _OUT_STYLE: ClassVar[dict[str, str]] = {"ended": "", "noanswer": "yellow", "failed": "red"}
+
+    def dirty_keys(self, ch: Changes) -> Iterable[str] | None:
+        return None if ch.calls or ch.flags & CALLS else ()
+
+    def _sync_all(self, ctx: Ctx) -> None:
+        rows: dict[str, Row] = {}
+        for i, f in enumerate(ctx.state.recent):
+            talk = f.ended - f.answered if f.answered else None
+            row: Row = (
+                (hms(f.ended), "", (f.ended, i)),
+                (_who(f.caller, f.caller_name), "", nat(f.caller)),
+                (safe_text(f.callee, 24), "", nat(f.callee)),
+                (f.outcome, self._OUT_STYLE.get(f.outcome, ""), f.outcome),
+                (dur(talk), "", num(talk)),
+                (safe_text(f.reason, 32), "dim", f.reason),
+            )
+            if self._matches(row):
+                rows[f"{id(f):x}"] = row
+        if rows.keys() != self._shown.keys():
+            cursor = self.cursor_key
+            self.clear()
+            self._shown = rows
+            for key, row in rows.items():
+                self.add_row(*(Cell(*c) for c in row), key=key)
+            self._sort()
+            self._restore_cursor(cursor)
+
+
+class ExtensionsTable(KeyedTable):
+    """Every extension: presence, call status, registered contacts, agent states."""
+
+    TITLE = "Extensions"
+    DETAIL = "extension"
+    COLUMNS = (
+        Column("ext", "Ext", 6),
+        Column("name", "Name", 16),
+        Column("online", "Online", 7),
+        Column("presence", "Presence", 10),
+        Column("call", "Call", 8),
+        Column("contacts", "Contacts", 8),
+        Column("agent", "Agent", 18),
+    )
+
+    @staticmethod
+    def key_of(tenant: str, number: str) -> str:
+        return f"{tenant}/{number}"
+
+    def dirty_keys(self, ch: Changes) -> Iterable[str] | None:
+        return [f"{t}/{n}" for t, n in ch.ext_keys]
+
+    def wanted_keys(self, ctx: Ctx) -> Iterable[str]:
+        return [f"{t}/{n}" for t, n in ctx.state.extensions]
+
+    def build(self, ctx: Ctx, key: str) -> Row | None:
+        tenant, _, number = key.partition("/")
+        ext = ctx.state.extensions.get((tenant, number))
+        if ext is None:
+            return None
+        online = ext.is_online(ctx.now)
+        contacts = len(ext.live_contacts(ctx.now)) if ext.contacts_known else None
+        status = ctx.derived.call_status(ext)
+        presence = ext.presence or ""
+        if ext.presence_note:
+            presence = f"{presence} {ext.presence_note}".strip()
+        agent = ", ".join(f"{q}:{agent_label(s)}" for q, s in sorted(ext.agent_states.items()))
+        stale = " ?" if ext.stale else ""
+        return (
+            (safe_text(number, 12), "bold", nat(number)),
+            (safe_text(ext.name, 32), "", ext.name.lower()),
+            ("online" + stale if online else "offline", "green" if online else "dim", online),
+            (safe_text(presence, 24), PRESENCE_STYLE.get(ext.presence or "", ""), presence),
+            (status.replace("_", " ").lower(), CALL_STATUS_STYLE.get(status, ""), status),
+            ("—" if contacts is None else str(contacts), "", num(contacts)),
+            (safe_text(agent, 40), "dim", agent),
+        )
+
+
+class TrunksTable(KeyedTable):
+    """Trunks: a trunk that is down is shown in reverse red (and raises an alert)."""
+
+    TITLE = "Trunks"
+    COLUMNS = (
+        Column("name", "Trunk", 16),
+        Column("state", "State", 6),
+        Column("since", "Since", 8),
+        Column("flaps", "Flaps", 5),
+        Column("reason", "Reason", 20),
+    )
+
+    def dirty_keys(self, ch: Changes) -> Iterable[str] | None:
+        return None if ch.flags & TRUNKS else ()
+
+    def wanted_keys(self, ctx: Ctx) -> Iterable[str]:
+        return ctx.state.trunks.keys()
+
+    def build(self, ctx: Ctx, key: str) -> Row | None:
+        t = ctx.state.trunks.get(key)
+        if t is None:
+            return None
+        return (
+            (safe_text(t.name, 32), "bold", t.name.lower()),
+            ("UP", "bold green", 1) if t.connected else ("DOWN", "bold reverse red", 0),
+            (hms(t.since), "", t.since),
+            (str(t.flaps), "", t.flaps),
+            (safe_text(t.reason, 40), "dim", t.reason),
+        )
+
+
+class WaitingTable(KeyedTable):
+    """Callers waiting in queues (all queues, or one for the queue detail)."""
+
+    TITLE = "Waiting callers"
+    TICKS = True
+    DEFAULT_SORT = 3
+    DEFAULT_REVERSE = True
+    COLUMNS = (
+        Column("queue", "Queue", 6),
+        Column("caller", "Caller", 24),
+        Column("pos", "Pos", 4),
+        Column("wait", "Waiting", 8),
+        Column("type", "Type", 8),
+    )
+
+    def __init__(self, *, queue_id: str | None = None, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.queue_id = queue_id
+        self._by_queue: dict[str, set[str]] = {}
+
+    def dirty_keys(self, ch: Changes) -> Iterable[str] | None:
+        qids = ch.queues if self.queue_id is None else ch.queues & {self.queue_id}
+        out: set[str] = set()
+        app_state = getattr(self.app, "state", None)
+        for qid in qids:
+            out |= self._by_queue.get(qid, set())
+            q = app_state.queues.get(qid) if app_state is not None else None
+            if q is not None:
+                keys = {f"{qid}\x1f{sid}" for sid in q.waiting}
+                self._by_queue[qid] = keys
+                out |= keys
+            else:
+                self._by_queue.pop(qid, None)
+        return out
+
+    def wanted_keys(self, ctx: Ctx) -> Iterable[str]:
+        qs = ctx.state.queues
+        ids = [self.queue_id] if self.queue_id is not None else list(qs)
+        self._by_queue = {}
+        out = []
+        for qid in ids:
+            q = qs.get(qid)  # type: ignore[arg-type]
+            if q is None:
+                continue
+            keys = [f"{qid}\x1f{sid}" for sid in q.waiting]
+            self._by_queue[qid] = set(keys)  # type: ignore[index]
+            out.extend(keys)
+        return out
+
+    def build(self, ctx: Ctx, key: str) -> Row | None:
+        qid, _, sid = key.partition("\x1f")
+        q = ctx.state.queues.get(qid)
+        w = q.waiting.get(sid) if q is not None else None
+        if w is None or q is None:
+            return None
+        wait = ctx.now - w.since
+        level = ctx.thresholds.longest_wait_level(wait) if w.type == "normal" else "ok"
+        return (
+            (safe_text(q.number or q.queue_id, 12), "bold", nat(q.number or q.queue_id)),
+            (_who(w.caller_number, w.caller_name), "", nat(w.caller_number)),
+            ("" if w.position is None else str(w.position), "", num(w.position)),
+            (dur(wait), _level_style(level), -w.since),
+            (w.type, "dim" if w.type == "callback" else "", w.type),
+        )
+
+
+class QueueAgentsTable(KeyedTable):
+    """The agents of one queue (queue detail): state in this queue, time, caller."""
+
+    TITLE = "Agents in this queue"
+    DETAIL = "agent"
+    TICKS = True
+    DEFAULT_SORT = 2
+    COLUMNS = (
+        Column("ext", "Ext", 6),
+        Column("name", "Name", 16),
+        Column("state", "State", 11),
+        Column("time", "Time", 7),
+        Column("caller", "Caller", 24),
+    )
+
+    def __init__(self, *, queue_id: str, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.queue_id = queue_id
+
+    def dirty_keys(self, ch: Changes) -> Iterable[str] | None:
+        if self.queue_id in ch.queues:
+            return None
+        return ch.numbers & self._shown.keys()
+
+    def wanted_keys(self, ctx: Ctx) -> Iterable[str]:
+        q = ctx.state.queues.get(self.queue_id)
+        return q.agents.keys() if q is not None else ()
+
+    def build(self, ctx: Ctx, key: str) -> Row | None:
+        q = ctx.state.queues.get(self.queue_id)
+        a = q.agents.get(key) if q is not None else None
+        if a is None:
+            return None
+        caller, caller_name = a.caller_number, a.caller_name
+        if not caller:
+            call = ctx.derived.current_call(key)
+            if call is not None:
+                caller, caller_name = ctx.derived.other_party(call, key)
+        name = _name_of(ctx, key)
+        return (
+            (safe_text(key, 12), "bold", nat(key)),
+            (safe_text(name, 32), "", name.lower()),
+            (agent_label(a.state), AGENT_STYLE.get(a.state, ""), (agent_rank(a.state), nat(key))),
+            (dur(ctx.now - a.since), "", -a.since),
+            (_who(caller, caller_name), "", caller),
+        )
+
+
+class ContactsTable(KeyedTable):
+    """Registered devices of one extension: address, user agent, expiry."""
+
+    TITLE = "Registered contacts"
+    TICKS = True
+    COLUMNS = (
+        Column("address", "Address", 22),
+        Column("ua", "User agent", 24),
+        Column("expires", "Expires in", 10),
+        Column("uri", "Contact", 30),
+    )
+
+    def __init__(self, *, ext_key: tuple[str, str], **kw: Any) -> None:
+        super().__init__(**kw)
+        self.ext_key = ext_key
+
+    def dirty_keys(self, ch: Changes) -> Iterable[str] | None:
+        return None if self.ext_key in ch.ext_keys else ()
+
+    def wanted_keys(self, ctx: Ctx) -> Iterable[str]:
+        ext = ctx.state.extensions.get(self.ext_key)
+        return ext.contacts.keys() if ext is not None else ()
+
+    def build(self, ctx: Ctx, key: str) -> Row | None:
+        ext = ctx.state.extensions.get(self.ext_key)
+        c = ext.contacts.get(key) if ext is not None else None
+        if c is None:
+            return None
+        left = None if c.expires is None else c.expires - ctx.now
+        expired = left is not None and left <= 0
+        return (
+            (safe_text(c.address, 48), "bold", c.address),
+            (safe_text(c.user_agent, 48), "", c.user_agent),
+            ("expired" if expired else dur(left), "red" if expired else "", num(c.expires)),
+            (safe_text(c.uri, 64), "dim", c.uri),
+        )
+
+
+class PartyCallsTable(CallsTable):
+    """The active calls one extension takes part in (extension detail)."""
+
+    TITLE = "Calls"
+
+    def __init__(self, *, number: str, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.number = number
+
+    def dirty_keys(self, ch: Changes) -> Iterable[str] | None:
+        return None if self.number in ch.numbers else ()
+
+    def wanted_keys(self, ctx: Ctx) -> Iterable[str]:
+        return list(ctx.derived.party_calls.get(self.number, ()))
+
+
+# ------------------------------------------------------------------- others
+class EventLog(Panel, RichLog):
+    """The last events, one safe line each, appended as they arrive (bounded)."""
+
+    def __init__(self, *, id: str | None = None, max_lines: int = 300) -> None:
+        super().__init__(id=id, max_lines=max_lines, markup=False, wrap=False, auto_scroll=True)
+        self._last: object | None = None
+        self._dirty = True
+        self.border_title = "Event log"
+
+    def on_mount(self) -> None:
+        register = getattr(self.app, "register_panel", None)
+        if register is not None:
+            register(self)
+
+    def on_unmount(self) -> None:
+        unregister = getattr(self.app, "unregister_panel", None)
+        if unregister is not None:
+            unregister(self)
+
+    def note(self, ch: Changes) -> None:
+        if ch.flags & LOG or ch.full:
+            self._dirty = True
+
+    def invalidate(self) -> None:
+        self._dirty = True
+
+    def sync(self, ctx: Ctx, tick: bool) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
+        log = ctx.state.log
+        new = []
+        last = self._last
+        for entry in reversed(log):
+            if entry is last:
+                break
+            new.append(entry)
+        if not new:
+            return
+        self._last = log[-1]
+        for t, ev in reversed(new):
+            kind, details = describe(ev)
+            line = Text(hms(t) + " ", style="dim", end="")
+            line.append(f"{kind:<16} ", style=KIND_STYLE.get(kind, "bold"))
+            line.append(details)
+            self.write(line)
+
+
+class InfoPanel(Panel, Static):
+    """A Static that re-renders from the model when its flags change (counters, KPIs)."""
+
+    FLAGS: ClassVar[int] = 0
+    TICKS: ClassVar[bool] = False
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", id=id, classes=classes)
+        self._dirty = True
+
+    def on_mount(self) -> None:
+        register = getattr(self.app, "register_panel", None)
+        if register is not None:
+            register(self)
+
+    def on_unmount(self) -> None:
+        unregister = getattr(self.app, "unregister_panel", None)
+        if unregister is not None:
+            unregister(self)
+
+    def note(self, ch: Changes) -> None:
+        if ch.full or ch.flags & self.FLAGS:
+            self._dirty = True
+
+    def invalidate(self) -> None:
+        self._dirty = True
+
+    def sync(self, ctx: Ctx, tick: bool) -> None:
+        if self._dirty or (tick and self.TICKS):
+            self._dirty = False
+            self.update(self.render_info(ctx))
+
+    def render_info(self, ctx: Ctx) -> Text:  # pragma: no cover - interface
+        return Text("")
+
+
+class CountersPanel(InfoPanel):
+    """Frames, events, unknown, invalid, finished calls: how much arrived, and what."""
+
+    FLAGS = COUNTS | CALLS
+
+    def render_info(self, ctx: Ctx) -> Text:
+        st = ctx.state
+        f = st.finished
+        t = Text(end="")
+        pairs = [
+            ("frames", st.frames),
+            ("events", st.events),
+            ("replies", st.replies),
+            ("unknown", st.unknown),
+            ("invalid", st.invalid),
+            ("ended", f["ended"]),
+            ("not answered", f["noanswer"]),
+            ("failed", f["failed"]),
+            ("rerouted", st.reroutes),
+        ]
+        if st.limits_dropped:
+            pairs.append(("dropped (limits)", st.limits_dropped))
+        for i, (label, value) in enumerate(pairs):
+            if i:
+                t.append("  ")
+            t.append(f"{label} ", style="dim")
+            style = "bold red" if label in ("invalid", "dropped (limits)") and value else "bold"
+            t.append(str(value), style=style)
+        if st.errors:
+            last = st.errors[-1]
+            t.append("\nlast command error: ", style="bold red")
+            t.append(safe_text(f"{last.command} {last.error}", 100))
+        return t
+
+
+__all__ = [
+    "AgentsTable",
+    "CallsTable",
+    "Column",
+    "ContactsTable",
+    "CountersPanel",
+    "Ctx",
+    "EventLog",
+    "ExtensionsTable",
+    "InfoPanel",
+    "KeyedTable",
+    "Panel",
+    "PartyCallsTable",
+    "QueueAgentsTable",
+    "QueuesTable",
+    "RecentTable",
+    "TrunksTable",
+    "WaitingTable",
+]

@@ -1,0 +1,273 @@
+"""Status line, alert bar and KPI tiles: the parts read from across the room."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Digits, Label, Static
+
+from wallboard.model.state import COUNTS, QUEUES, SOURCE, TRUNKS
+from wallboard.ui.derived import Changes, Totals
+from wallboard.ui.fmt import ago, dur, hm, hms, pct, short_dur
+from wallboard.ui.panels import Ctx, Panel
+from wallboard.ui.text import safe_text
+
+# Connected, but nothing arrived for this long: say so (a quiet PBX is rare in a call center).
+QUIET_AFTER = 120.0
+
+
+class _Registered:
+    """Register with the app's refresh loop while mounted."""
+
+    def on_mount(self) -> None:
+        register = getattr(self.app, "register_panel", None)  # type: ignore[attr-defined]
+        if register is not None:
+            register(self)
+
+    def on_unmount(self) -> None:
+        unregister = getattr(self.app, "unregister_panel", None)  # type: ignore[attr-defined]
+        if unregister is not None:
+            unregister(self)
+
+
+@dataclass(slots=True)
+class FeedInfo:
+    """What the app knows about its feed beyond `state.source` (replay speed, crash)."""
+
+    label: str = ""  # e.g. "replay ×10 night.jsonl"
+    error: str = ""  # the feed worker died with this
+
+
+class SourceClock:
+    """Turns `state.source` into words, with a countdown for the reconnect wait."""
+
+    def __init__(self) -> None:
+        self._seen: tuple[Any, ...] | None = None
+        self._seen_at = 0.0
+
+    def words(self, ctx: Ctx) -> str:
+        src = ctx.state.source
+        sig = (src.status, src.attempt, src.retry_in)
+        if sig != self._seen:
+            self._seen, self._seen_at = sig, ctx.wall
+        status = src.status
+        if status == "connected":
+            return "replaying" if src.kind == "replay" else "connected"
+        if status == "reconnecting":
+            if src.retry_in is not None:
+                left = max(0.0, src.retry_in - (ctx.wall - self._seen_at))
+                return f"reconnecting in {left:.0f}s (attempt {max(1, src.attempt)})"
+            return f"reconnecting (attempt {max(1, src.attempt)})"
+        if status == "auth_failed":
+            return "auth failed"
+        if status == "finished":
+            return "replay finished"
+        return status or "disconnected"
+
+
+def alerts(ctx: Ctx, words: str, feed: FeedInfo) -> list[str]:
+    """Everything that must be impossible to miss, most serious first."""
+    st = ctx.state
+    src = st.source
+    out: list[str] = []
+    if feed.error:
+        out.append(f"FEED STOPPED: {safe_text(feed.error, 100)}")
+    if src.kind == "live" and src.status != "connected":
+        what = "LOGIN REJECTED" if src.status == "auth_failed" else "CONNECTION LOST"
+        err = f": {safe_text(src.last_error, 90)}" if src.last_error else ""
+        asof = f" — numbers are from {hms(src.last_frame_at)}" if src.last_frame_at else ""
+        out.append(f"{what} ({words}){err}{asof}")
+    elif src.kind == "live" and src.last_frame_at and ctx.wall - src.last_frame_at > QUIET_AFTER:
+        out.append(f"NO DATA for {dur(ctx.wall - src.last_frame_at)} — the numbers may be stale")
+    down = [t for t in st.trunks.values() if not t.connected]
+    if down:
+        names = ", ".join(safe_text(t.name, 24) for t in down[:4])
+        more = f" +{len(down) - 4}" if len(down) > 4 else ""
+        out.append(f"TRUNK DOWN: {names}{more} (since {hm(min(t.since for t in down))})")
+    if any(c.stale for c in st.calls.values()):
+        n = sum(1 for c in st.calls.values() if c.stale)
+        out.append(f"{n} call(s) unconfirmed since the reconnect (may have ended)")
+    return out
+
+
+class StatusLine(_Registered, Panel, Static):
+    """Source, dialect, connection state in words, age of the last event, clock, since."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self.clock = SourceClock()
+        self._last: Text | None = None
+
+    def sync(self, ctx: Ctx, tick: bool) -> None:
+        app: Any = self.app
+        st = ctx.state
+        src = st.source
+        words = self.clock.words(ctx)
+        t = Text(no_wrap=True, overflow="ellipsis", end="")
+        if getattr(app, "paused", False):
+            t.append(" PAUSED ", style="bold reverse yellow")
+            t.append(" ")
+        ok = src.status in ("connected", "finished")
+        t.append("● " if ok else "✖ ", style="bold green" if ok else "bold red")
+        t.append(words, style="bold" if ok else "bold red")
+        feed: FeedInfo = getattr(app, "feed_info", FeedInfo())
+        dialect = src.dialect or st.dialect_seen or "?"
+        where = feed.label or safe_text(src.url, 40)
+        t.append(f"  {dialect}", style="bold")
+        if where:
+            t.append(f"  {where}", style="dim")
+        if src.insecure:
+            t.append("  INSECURE TLS", style="bold red")
+        if src.kind == "live":
+            age = None if not src.last_frame_at else ctx.wall - src.last_frame_at
+            t.append(f"  last event {ago(age)}")
+            clock = ctx.wall
+        else:
+            clock = ctx.now
+        t.append(f"  since {hm(st.counting_since)}", style="dim")
+        t.append(f"  {hms(clock)}", style="bold")
+        if self._last is None or t.plain != self._last.plain or t.spans != self._last.spans:
+            self._last = t
+            self.update(t)
+
+
+class AlertBar(_Registered, Panel, Static):
+    """Reverse red lines for what must not be missed; hidden when all is well."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self.clock = SourceClock()
+        self._shown: list[str] = []
+        self.display = False
+
+    def sync(self, ctx: Ctx, tick: bool) -> None:
+        app: Any = self.app
+        lines = alerts(ctx, self.clock.words(ctx), getattr(app, "feed_info", FeedInfo()))
+        if lines != self._shown:
+            self._shown = lines
+            self.display = bool(lines)
+            self.update(Text("\n".join(f"⚠ {x}" for x in lines), end=""))
+
+    @property
+    def lines(self) -> list[str]:
+        return list(self._shown)
+
+
+class KpiTile(Vertical):
+    """A label and a value: Digits when there is room, bold text when compact."""
+
+    def __init__(self, label: str, short: str, *, id: str) -> None:
+        super().__init__(id=id, classes="tile")
+        self.label = label
+        self.short = short
+        self._value: str | None = None
+        self._level = "ok"
+        self.border_title = label
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.short, classes="tile-label")
+        yield Digits("", classes="tile-digits")
+        yield Static("", classes="tile-text")
+
+    def show(self, value: str, level: str = "ok") -> None:
+        if value != self._value:
+            self._value = value
+            self.query_one(Digits).update(value)
+            self._show_text()
+        if level != self._level:
+            self.remove_class(f"-{self._level}")
+            self._level = level
+            self.add_class(f"-{level}")
+            # A text marker too, so NO_COLOR and monochrome terminals still see it.
+            mark = {"warn": " ▲", "crit": " ▲▲"}.get(level, "")
+            self.border_title = self.label + mark
+            self._show_text()
+
+    def _show_text(self) -> None:
+        mark = {"warn": " ▲", "crit": " ▲▲"}.get(self._level, "")
+        self.query_one(".tile-text", Static).update(Text((self._value or "") + mark, end=""))
+
+    @property
+    def value(self) -> str | None:
+        return self._value
+
+
+# (id, label on a wall screen, label on a laptop where a tile is ~8 columns wide)
+TILES: tuple[tuple[str, str, str], ...] = (
+    ("waiting", "Waiting", "Waiting"),
+    ("longest", "Longest", "Longest"),
+    ("answered", "Answered", "Answerd"),
+    ("abandoned", "Abandoned", "Abandnd"),
+    ("sl", "Service lvl", "SL"),
+    ("asa", "Avg answer", "ASA"),
+    ("ready", "Ready", "Ready"),
+    ("busy", "Busy", "Busy"),
+    ("notready", "Not ready", "NotRdy"),
+)
+
+
+def tile_values(ctx: Ctx, t: Totals) -> dict[str, tuple[str, str]]:
+    """tile id → (text, level) from the totals; the one place KPIs meet thresholds."""
+    th = ctx.thresholds
+    longest = ctx.now - t.oldest if t.oldest is not None else 0.0
+    sl = t.service_level
+    return {
+        "waiting": (str(t.waiting), th.waiting_level(t.waiting)),
+        "longest": (short_dur(longest), th.longest_wait_level(longest)),
+        "answered": (str(t.answered), "ok"),
+        "abandoned": (str(t.abandoned), "ok"),
+        "sl": (pct(sl).replace("—", "-"), th.service_level_level(sl)),
+        "asa": (short_dur(t.asa) if t.asa is not None else "-", "ok"),
+        "ready": (str(t.ready), "ok"),
+        "busy": (str(t.busy), "ok"),
+        "notready": (str(t.not_ready), "ok"),
+    }
+
+
+class KpiTiles(_Registered, Panel, Horizontal):
+    """The KPI row: waiting, longest wait, answered, abandoned, SL, ASA, agents."""
+
+    FLAGS: ClassVar[int] = QUEUES | COUNTS | SOURCE | TRUNKS
+
+    def __init__(self, *, id: str | None = None, prefix: str = "kpi") -> None:
+        super().__init__(id=id, classes="tiles")
+        self.prefix = prefix
+        self._dirty = True
+
+    def compose(self) -> ComposeResult:
+        for key, label, short in TILES:
+            yield KpiTile(label, short, id=f"{self.prefix}-{key}")
+
+    def note(self, ch: Changes) -> None:
+        if ch.full or ch.flags & self.FLAGS or ch.numbers:
+            self._dirty = True
+
+    def invalidate(self) -> None:
+        self._dirty = True
+
+    def sync(self, ctx: Ctx, tick: bool) -> None:
+        if not (self._dirty or tick):
+            return
+        self._dirty = False
+        values = tile_values(ctx, ctx.derived.totals())
+        for key, (text, level) in values.items():
+            self.query_one(f"#{self.prefix}-{key}", KpiTile).show(text, level)
+
+    def values(self) -> dict[str, str | None]:
+        return {key: self.query_one(f"#{self.prefix}-{key}", KpiTile).value for key, _, _ in TILES}
+
+
+__all__ = [
+    "AlertBar",
+    "FeedInfo",
+    "KpiTile",
+    "KpiTiles",
+    "SourceClock",
+    "StatusLine",
+    "alerts",
+    "tile_values",
+]
