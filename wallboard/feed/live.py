@@ -230,15 +230,6 @@ async def snapshot_live(
         if runner in done:
             runner.result()
         doc = state_document(state)
-        # The connection's own story (extra keys are allowed by CONTRACT.md);
-        # setdefault: the model's document may carry them itself one day.
-        src = state.source
-        for key, value in (
-            ("since", src.since),
-            ("retry_in", src.retry_in),
-            ("last_frame_at", src.last_frame_at),
-        ):
-            doc["source"].setdefault(key, value)
         return doc
     finally:
         _remove_signals(installed)
