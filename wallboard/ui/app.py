@@ -277,6 +277,8 @@ class WallboardApp(App[int]):
         w, h = self.size
         compact = w < 150 or h < 40
         for screen in self.screen_stack:
+            if isinstance(screen, WallScreen):
+                continue  # wall mode is always big numbers
             screen.set_class(compact, "-compact")
             screen.set_class(not compact, "-roomy")
 
@@ -492,6 +494,8 @@ class WallboardApp(App[int]):
                 if isinstance(node, App)
                 else "this screen"
                 if isinstance(node, Screen)
+                else "tables"
+                if isinstance(node, DataTable)
                 else type(node).__name__
             )
             info[gid] = (b.description, where)
