@@ -446,6 +446,7 @@ class WallScreen(Screen[None]):
         super().__init__()
         self.interval = interval
         self.page_index = 0
+        self.rotations = 0
 
     def compose(self) -> ComposeResult:
         yield AlertBar(id="alerts")
@@ -456,13 +457,17 @@ class WallScreen(Screen[None]):
 
     def on_mount(self) -> None:
         if self.interval > 0:
-            self.set_interval(self.interval, self.action_next_page, name="wall-rotate")
+            self.set_interval(self.interval, self._rotate, name="wall-rotate")
         self.app.refresh_now(tick=True)  # type: ignore[attr-defined]
 
     def show_page(self, index: int) -> None:
         self.page_index = index % len(WALL_PAGES)
         self.query_one(ContentSwitcher).current = WALL_PAGES[self.page_index]
         self.app.refresh_now(tick=True)  # type: ignore[attr-defined]
+
+    def _rotate(self) -> None:
+        self.rotations += 1
+        self.action_next_page()
 
     def action_next_page(self) -> None:
         self.show_page(self.page_index + 1)

@@ -1,0 +1,330 @@
+"""Driving the wallboard with the keyboard: pages, panels, filter, sort, details, wall, pause."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from scenario import T0, TENANT, call
+from ui_helpers import bare_app, replay_app, state_from, utc
+
+from wallboard.model import WallboardState
+from wallboard.protocol.parse import parse_object
+from wallboard.ui.app import PAGES, WallboardApp
+from wallboard.ui.panels import AgentsTable, CallsTable, KeyedTable, QueuesTable
+from wallboard.ui.screens import CallScreen, ExtensionScreen, HelpScreen, QueueScreen, WallScreen
+from wallboard.ui.widgets import AlertBar, KpiTiles, StatusLine
+
+
+@pytest.fixture(autouse=True)
+def _utc() -> Iterator[None]:
+    with utc():
+        yield
+
+
+def _rows(app: WallboardApp, selector: str) -> list[list[str]]:
+    return app.screen.query_one(selector, KeyedTable).shown_text()
+
+
+async def test_pages_and_panel_focus() -> None:
+    app = replay_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.page == "overview"
+        assert isinstance(app.focused, QueuesTable)
+        await pilot.press("tab")
+        assert isinstance(app.focused, AgentsTable)
+        await pilot.press("shift+tab")
+        assert isinstance(app.focused, QueuesTable)
+        for n, (page, _) in enumerate(PAGES, 1):
+            await pilot.press(str(n))
+            await pilot.pause()
+            assert app.page == page
+            # The focused panel is on the page now shown.
+            assert app.focused is not None
+            assert app.focused in app.query_one(f"#{page}").query("*")
+        # Every panel on the system page is reachable with Tab.
+        seen = set()
+        for _ in range(6):
+            await pilot.press("tab")
+            seen.add(app.focused.id if app.focused else None)
+        assert {"extensions", "trunks", "log"} <= seen
+
+
+async def test_arrows_and_jk_move_the_cursor() -> None:
+    app = replay_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        table = app.query_one("#agents-table", AgentsTable)
+        assert app.focused is table and table.cursor_row == 0
+        await pilot.press("j", "j", "down")
+        assert table.cursor_row == 3
+        await pilot.press("k", "up")
+        assert table.cursor_row == 1
+        await pilot.press("G")
+        assert table.cursor_row == table.row_count - 1
+        await pilot.press("g")
+        assert table.cursor_row == 0
+
+
+async def test_filter_narrows_and_escape_clears() -> None:
+    app = replay_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        all_rows = _rows(app, "#ov-agents")
+        await pilot.press("tab", "slash")
+        await pilot.press(*"8003")
+        await pilot.pause()
+        rows = _rows(app, "#ov-agents")
+        assert 0 < len(rows) < len(all_rows)
+        assert all(any("8003" in c for c in r) for r in rows)
+        await pilot.press("enter")  # keep the filter, back to the table
+        assert isinstance(app.focused, AgentsTable)
+        assert "8003" in str(app.focused.border_title)
+        await pilot.press("escape")  # clears the focused table's filter
+        await pilot.pause()
+        assert len(_rows(app, "#ov-agents")) == len(all_rows)
+        # Esc inside the filter bar clears too.
+        await pilot.press("slash", *"zzzz")
+        await pilot.pause()
+        assert _rows(app, "#ov-agents") == []
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(_rows(app, "#ov-agents")) == len(all_rows)
+
+
+async def test_sort_cycles_columns_and_reverses() -> None:
+    app = replay_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        table = app.query_one("#ov-queues", QueuesTable)
+        assert [r[0] for r in table.shown_text()] == ["8001", "8002", "8003"]
+        await pilot.press("S")  # reverse the current sort
+        assert [r[0] for r in table.shown_text()] == ["8003", "8002", "8001"]
+        await pilot.press("s", "s")  # → Wait column (index 2)
+        assert table.COLUMNS[table.sort_col].key == "waiting"
+        waits = [int(r[2].rstrip("!").split("+")[0]) for r in table.shown_text()]
+        assert waits == sorted(waits)
+        assert "sort Wait" in str(table.border_title)
+
+
+async def test_queue_detail_and_back() -> None:
+    app = replay_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "enter")  # 8002 Support: four callers waiting
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+        waiting = _rows(app, "#queue-waiting")
+        assert len(waiting) == 4 and all(r[0] == "8002" for r in waiting)
+        assert waiting[0][3] == "0:46"  # longest first
+        agents = _rows(app, "#queue-agents")
+        assert {r[0] for r in agents} == {"102", "105", "108", "111", "114"}
+        # Enter on an agent opens the agent; Esc twice is home again.
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExtensionScreen)
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, (QueueScreen, ExtensionScreen))
+        assert app.page == "overview"
+
+
+async def test_agent_detail_shows_contacts_and_calls() -> None:
+    app = replay_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        await pilot.press("enter")  # first agent: on a queue call
+        await pilot.pause()
+        assert isinstance(app.screen, ExtensionScreen)
+        contacts = _rows(app, "#ext-contacts")
+        calls = _rows(app, "#ext-calls")
+        assert contacts and contacts[0][1]  # address and user agent shown
+        assert len(calls) == 1 and calls[0][2] == "established"
+        await pilot.press("1")  # a page key goes straight home
+        await pilot.pause()
+        assert app.page == "overview" and len(app.screen_stack) == 1
+
+
+async def test_call_detail() -> None:
+    app = replay_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        table = app.query_one("#calls-table", CallsTable)
+        sid = table.cursor_key
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CallScreen) and app.screen.session_id == sid
+        info = str(app.screen.query_one(".info").render())
+        assert "caller" in info and "state" in info
+
+
+async def test_wall_mode_rotates_and_leaves() -> None:
+    app = replay_app()
+    app.wall_interval = 0.3
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, WallScreen)
+        tiles = app.screen.query_one(KpiTiles)
+        values = tiles.values()
+        assert values["waiting"] == "5" and values["answered"] == "26"
+        assert values["sl"] == "81%"
+        wall = app.screen
+        await pilot.pause(0.8)  # the rotation timer moved on at least once
+        assert wall.rotations >= 1
+        before = wall.page_index
+        await pilot.press("right")
+        assert wall.page_index == (before + 1) % 3
+        await pilot.press("w")
+        await pilot.pause()
+        assert not isinstance(app.screen, WallScreen)
+
+
+async def test_help_is_built_from_bindings() -> None:
+    app = replay_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        does = {r[1] for r in app.screen.rows}
+        for needed in ("Quit", "Help", "Filter", "Sort", "Wall", "Pause", "Theme", "Overview"):
+            assert needed in does
+        keys = {r[0] for r in app.screen.rows}
+        assert "j" in keys and "/" in keys
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+def _ringing(sid: str, t: float, caller: str = "5551234") -> list[dict[str, object]]:
+    return [call("call_start", sid, t, caller, "101", caller_display_name="New Caller")]
+
+
+async def test_pause_freezes_the_display_not_the_data() -> None:
+    state = WallboardState()
+    app = bare_app(state)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await pilot.press("p")
+        assert app.paused
+        for m in _ringing("p1", T0):
+            state.apply(parse_object(m))
+        app._on_timer()
+        await pilot.pause()
+        table = app.query_one("#calls-table", CallsTable)
+        assert table.row_count == 0 and "p1" in state.calls
+        assert "PAUSED" in str(app.query_one(StatusLine).render())
+        await pilot.press("p")
+        await pilot.pause()
+        assert not app.paused and table.row_count == 1
+
+
+async def test_keyed_diff_touches_only_changed_cells(monkeypatch: pytest.MonkeyPatch) -> None:
+    state = state_from(_ringing("a", T0) + _ringing("b", T0 + 1, "5550002"))
+    app = bare_app(state)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        table = app.query_one("#calls-table", CallsTable)
+        assert table.row_count == 2
+        updates: list[tuple[str, str]] = []
+        adds: list[str] = []
+        orig_update, orig_add = table.update_cell, table.add_row
+
+        def spy_update(row_key, column_key, value, *, update_width=False):  # type: ignore[no-untyped-def]
+            assert update_width is False
+            updates.append((str(row_key), column_key.value))
+            return orig_update(row_key, column_key, value, update_width=update_width)
+
+        def spy_add(*cells, **kw):  # type: ignore[no-untyped-def]
+            adds.append(kw.get("key"))
+            return orig_add(*cells, **kw)
+
+        monkeypatch.setattr(table, "update_cell", spy_update)
+        monkeypatch.setattr(table, "add_row", spy_add)
+        state.apply(parse_object(call("call_established", "a", T0 + 2, "5551234", "101")))
+        app.refresh_now()
+        assert adds == []
+        assert {u[0] for u in updates} == {"a"}  # row b untouched
+        assert ("a", "state") in updates
+        # A hidden panel is not touched, but catches up when shown.
+        await pilot.press("1")
+        await pilot.pause()
+        updates.clear()
+        state.apply(parse_object(call("call_ended", "a", T0 + 3, "5551234", "101")))
+        app.refresh_now()
+        assert updates == [] and table.row_count == 2
+        await pilot.press("4")
+        await pilot.pause()
+        assert table.row_count == 1
+
+
+async def test_alerts_for_lost_connection_and_trunk() -> None:
+    state = state_from(
+        [
+            {
+                "event_type": "trunk_disconnected",
+                "tenant_id": TENANT,
+                "trunk_name": "PSTN",
+                "time": str(int(T0)),
+            }
+        ]
+    )
+    src = state.source
+    src.kind, src.status, src.retry_in, src.attempt = "live", "reconnecting", 4.0, 3
+    src.last_error = "connection refused"
+    app = bare_app(state)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        bar = app.query_one(AlertBar)
+        assert bar.display
+        text = "\n".join(bar.lines)
+        assert "CONNECTION LOST" in text and "reconnecting in 4s (attempt 3)" in text
+        assert "TRUNK DOWN: PSTN" in text
+        status = str(app.query_one(StatusLine).render())
+        assert "reconnecting in 4s (attempt 3)" in status
+        src.status = "auth_failed"
+        app.refresh_now(tick=True)
+        assert "auth failed" in str(app.query_one(StatusLine).render())
+        src.status = "connected"
+        state.apply(
+            parse_object(
+                {
+                    "event_type": "trunk_connected",
+                    "tenant_id": TENANT,
+                    "trunk_name": "PSTN",
+                    "time": str(int(T0 + 5)),
+                }
+            )
+        )
+        src.last_frame_at = app.wall_clock()
+        app.refresh_now(tick=True)
+        assert not bar.display
+
+
+async def test_thresholds_color_the_tiles() -> None:
+    app = replay_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        assert app.query_one("#kpi-waiting").has_class("-warn")  # 5 waiting: warn at 3
+        assert app.query_one("#kpi-longest").has_class("-warn")  # 0:46: warn at 30 s
+        answered = app.query_one("#kpi-answered")
+        assert not answered.has_class("-warn") and not answered.has_class("-crit")
+
+
+async def test_quit_exits_zero() -> None:
+    app = replay_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_theme_cycles() -> None:
+    app = replay_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        before = app.theme
+        await pilot.press("t")
+        assert app.theme != before
