@@ -362,6 +362,10 @@ class KeyedTable(Panel, DataTable[Any]):
     def action_scroll_bottom(self) -> None:
         self.move_cursor(row=max(0, self.row_count - 1))
 
+    def shown_rows(self) -> dict[str, list[str]]:
+        """Row key → plain text of its cells, for every shown row (tests, benchmark)."""
+        return {k: [c[0] for c in row] for k, row in self._shown.items()}
+
     def shown_text(self) -> list[list[str]]:
         """The plain text of every shown row, in display order (tests, screenshots)."""
         out = []
