@@ -328,3 +328,28 @@ async def test_theme_cycles() -> None:
         before = app.theme
         await pilot.press("t")
         assert app.theme != before
+
+
+async def test_many_rows_removed_at_once_keep_the_table_consistent() -> None:
+    msgs = []
+    for i in range(60):
+        msgs += _ringing(f"m{i:02d}", T0 + i, f"555{i:04d}")
+    state = state_from(msgs)
+    app = bare_app(state)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        table = app.query_one("#calls-table", CallsTable)
+        assert table.row_count == 60
+        table.move_cursor(row=59)
+        for i in range(0, 60, 2):  # every other call ends in one refresh
+            state.apply(parse_object(call("call_ended", f"m{i:02d}", T0 + 100, "1", "101")))
+        app.refresh_now(tick=True)
+        await pilot.pause()
+        assert table.row_count == 30
+        assert set(table.shown_rows()) == {f"m{i:02d}" for i in range(1, 60, 2)}
+        assert len({r[0] for r in table.shown_text()}) == 30  # display order intact
+        assert 0 <= table.cursor_row < 30
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CallScreen)

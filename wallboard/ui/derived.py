@@ -97,6 +97,7 @@ class Derived:
         self.keys_by_number: dict[str, set[tuple[str, str]]] = {}
         self.members: dict[str, set[str]] = {}  # extension number → queue ids
         self.queue_members: dict[str, frozenset[str]] = {}
+        self.agent_sigs: dict[str, dict[str, tuple[object, ...]]] = {}  # queue → agent → sig
         self.kpi: dict[str, QueueKpi] = {}
         self.agent_state: dict[str, str] = {}  # number → aggregated agent state
         self.agent_counts: Counter[str] = Counter()
@@ -176,6 +177,7 @@ class Derived:
         if q is None:
             self.queue_members.pop(qid, None)
             self.kpi.pop(qid, None)
+            self.agent_sigs.pop(qid, None)
             for ext in old:
                 self._leave(ext, qid)
             numbers |= old
@@ -187,8 +189,20 @@ class Derived:
             for ext in new - old:
                 self.members.setdefault(ext, set()).add(qid)
             self.queue_members[qid] = new
-            numbers |= old - new
-        numbers |= new
+            numbers |= old ^ new
+        # Only agents whose state or call in this queue changed: a queue event
+        # touches one or two agents, not the hundred a big queue holds.
+        sigs = self.agent_sigs.get(qid)
+        if sigs is None:
+            sigs = self.agent_sigs[qid] = {}
+        for ext, a in q.agents.items():
+            sig = (a.state, a.since, a.session_id, a.caller_number, a.caller_name)
+            if sigs.get(ext) != sig:
+                sigs[ext] = sig
+                numbers.add(ext)
+        if len(sigs) > len(q.agents):
+            for ext in [e for e in sigs if e not in q.agents]:
+                del sigs[ext]
         self._queue_kpi(q)
 
     def _leave(self, ext: str, qid: str) -> None:

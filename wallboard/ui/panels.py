@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, RichLog, Static
-from textual.widgets.data_table import ColumnKey, RowKey
+from textual.widgets.data_table import CellKey, ColumnKey, RowKey
 
 from wallboard.config import Thresholds
 from wallboard.model.state import CALLS, COUNTS, LOG, TRUNKS, WallboardState
@@ -51,8 +52,8 @@ Raw = tuple[str, str, Any]
 Row = tuple[Raw, ...]
 # More recorded keys than this and a hidden table just rebuilds when shown.
 PENDING_LIMIT = 20_000
-# Removing a row from a DataTable is O(rows); past this many at once, rebuild.
-REBUILD_AFTER_REMOVALS = 64
+# Tables bigger than this re-sort at most once a second (on the duration tick).
+BIG_TABLE = 1000
 _MISSING = (1, 0.0)  # sorts after every (0, value)
 
 
@@ -196,16 +197,16 @@ class KeyedTable(Panel, DataTable[Any]):
             self._sync_all(ctx)
         elif self._pending:
             keys, self._pending = self._pending, set()
-            removed = 0
+            gone: list[str] = []
             for key in keys:
-                removed += self._apply(key, self.build(ctx, key))
-                if removed > REBUILD_AFTER_REMOVALS:
-                    self._sync_all(ctx)
-                    break
+                self._apply(key, self.build(ctx, key), gone)
+            self._remove_rows(gone)
         if tick and self.TICKS:
+            gone = []
             for key in self.keys_in_view():
-                self._apply(key, self.build(ctx, key))
-        if self._need_sort:
+                self._apply(key, self.build(ctx, key), gone)
+            self._remove_rows(gone)
+        if self._need_sort and (tick or self.row_count <= BIG_TABLE):
             self._sort()
         self._update_title()
 
@@ -214,22 +215,21 @@ class KeyedTable(Panel, DataTable[Any]):
         f = self.filter
         return not f or any(f in cell[0].lower() for cell in row)
 
-    def _apply(self, key: str, row: Row | None) -> int:
-        """Make the shown row for `key` equal `row`; returns 1 if a row was removed."""
+    def _apply(self, key: str, row: Row | None, gone: list[str]) -> None:
+        """Make the shown row for `key` equal `row`; rows to drop are collected in `gone`."""
         old = self._shown.get(key)
         if row is not None and not self._matches(row):
             row = None
         if row is None:
             if old is not None:
                 del self._shown[key]
-                self.remove_row(key)
-                return 1
-            return 0
+                gone.append(key)
+            return
         if old is None:
             self.add_row(*(Cell(*c) for c in row), key=key)
             self._shown[key] = row
             self._need_sort = True
-            return 0
+            return
         if old != row:
             sort_col = self.sort_col
             for i, (a, b) in enumerate(zip(old, row, strict=True)):
@@ -238,25 +238,63 @@ class KeyedTable(Panel, DataTable[Any]):
                     if i == sort_col and a[2] != b[2]:
                         self._need_sort = True
             self._shown[key] = row
-        return 0
+
+    def _remove_rows(self, keys: list[str]) -> None:
+        """Remove many rows in one O(rows) pass.
+
+        `DataTable.remove_row` renumbers every row and re-runs the cursor and
+        hover watchers (each O(rows)) per call, so removing the 50 calls that
+        ended in a refresh from a 2,000-row table cost 50 full passes. This
+        does what it does, once. It uses DataTable internals (pinned textual<9;
+        tests cover it); one row goes through the public method.
+        """
+        if not keys:
+            return
+        if len(keys) == 1:
+            self.remove_row(keys[0])
+            return
+        gone = set(keys)
+        locations = self._row_locations
+        order = [locations.get_key(i) for i in range(len(locations))]
+        self._row_locations = TwoWayDict(
+            {rk: i for i, rk in enumerate(rk for rk in order if rk.value not in gone)}
+        )
+        for key in gone:
+            rk = RowKey(key)
+            for column_key in self._data.get(rk, ()):
+                self._updated_cells.discard(CellKey(rk, column_key))
+            self.rows.pop(rk, None)
+            self._data.pop(rk, None)
+        self._require_update_dimensions = True
+        self.check_idle()
+        self._update_count += 1
+        self.cursor_coordinate = self.cursor_coordinate
+        self.hover_coordinate = self.hover_coordinate
+        self.refresh(layout=True)
 
     def _sync_all(self, ctx: Ctx) -> None:
-        """Rebuild from the model: one clear + add instead of many O(n) removals."""
+        """Compare every wanted row with what is shown (first fill, filter, catching up)."""
         cursor_key = self.cursor_key
         rows: dict[str, Row] = {}
         for key in self.wanted_keys(ctx):
             row = self.build(ctx, key)
             if row is not None and self._matches(row):
                 rows[key] = row
-        if rows.keys() == self._shown.keys():
-            for key, row in rows.items():
-                self._apply(key, row)
-        else:
+        self._show_exactly(rows, cursor_key)
+
+    def _show_exactly(self, rows: dict[str, Row], cursor_key: str | None) -> None:
+        stale = [k for k in self._shown if k not in rows]
+        if stale and len(stale) > len(self._shown) // 2:
+            # Mostly new rows: one clear is cheaper than renumbering.
             self.clear()
-            self._shown = rows
-            for key, row in rows.items():
-                self.add_row(*(Cell(*c) for c in row), key=key)
-            self._need_sort = True
+            self._shown = {}
+            stale = []
+        for k in stale:
+            del self._shown[k]
+        self._remove_rows(stale)
+        gone: list[str] = []
+        for key, row in rows.items():
+            self._apply(key, row, gone)
         if self._need_sort:
             # A table filled for the first time starts at its top row.
             self._sort(keep_cursor=cursor_key is not None)
@@ -275,10 +313,16 @@ class KeyedTable(Panel, DataTable[Any]):
         self._restore_cursor(cursor_key)
 
     def _restore_cursor(self, key: str | None) -> None:
-        if key is not None and key in self._shown:
-            row = self.get_row_index(key)
-            if row != self.cursor_row:
-                self.move_cursor(row=row, animate=False, scroll=False)
+        """Keep the user's selection on the same entity while rows move around.
+
+        Only for the table being driven: an unfocused table keeps its cursor
+        on the same *row* (usually the top), so a glance shows the top rows.
+        """
+        if key is None or key not in self._shown or not self.has_focus:
+            return
+        row = self.get_row_index(key)
+        if row != self.cursor_row:
+            self.move_cursor(row=row, animate=False, scroll=True)
 
     @property
     def cursor_key(self) -> str | None:
@@ -564,9 +608,15 @@ class RecentTable(KeyedTable):
 
     def _sync_all(self, ctx: Ctx) -> None:
         rows: dict[str, Row] = {}
+        shown = self._shown
         for i, f in enumerate(ctx.state.recent):
+            key = f"{id(f):x}"
+            old = shown.get(key)
+            if old is not None:
+                rows[key] = old  # a finished call never changes
+                continue
             talk = f.ended - f.answered if f.answered else None
-            row: Row = (
+            rows[key] = (
                 (hms(f.ended), "", (f.ended, i)),
                 (_who(f.caller, f.caller_name), "", nat(f.caller)),
                 (safe_text(f.callee, 24), "", nat(f.callee)),
@@ -574,16 +624,7 @@ class RecentTable(KeyedTable):
                 (dur(talk), "", num(talk)),
                 (safe_text(f.reason, 32), "dim", f.reason),
             )
-            if self._matches(row):
-                rows[f"{id(f):x}"] = row
-        if rows.keys() != self._shown.keys():
-            cursor = self.cursor_key
-            self.clear()
-            self._shown = rows
-            for key, row in rows.items():
-                self.add_row(*(Cell(*c) for c in row), key=key)
-            self._sort()
-            self._restore_cursor(cursor)
+        self._show_exactly(rows, self.cursor_key)
 
 
 class ExtensionsTable(KeyedTable):
@@ -875,6 +916,12 @@ class EventLog(Panel, RichLog):
         if not new:
             return
         self._last = log[-1]
+        # In a storm, more lines arrive per refresh than fit on screen, and each
+        # written line costs a render: write only what can be seen.
+        keep = max(10, self.size.height)
+        if len(new) > keep:
+            new = new[:keep]
+            self.clear()
         for t, ev in reversed(new):
             kind, details = describe(ev)
             line = Text(hms(t) + " ", style="dim", end="")

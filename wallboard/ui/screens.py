@@ -158,9 +158,9 @@ class QueueInfo(InfoPanel):
             ("answered", str(s.answered), ""),
             ("abandoned", str(s.abandoned), ""),
             ("overflowed", str(s.overflowed), ""),
+            ("SLA breaches", str(s.sla_breaches), "bold red" if s.sla_breaches else ""),
             ("service level", pct(sl), LEVEL_STYLE[th.service_level_level(sl)]),
             ("SLA", f"{ctx.state.sla_threshold(q):g}s", ""),
-            ("breaches", str(s.sla_breaches), "bold red" if s.sla_breaches else ""),
             ("avg answer", dur(d.queue_asa(q)), ""),
             (
                 "avg abandon",
@@ -171,7 +171,7 @@ class QueueInfo(InfoPanel):
         for i, (label, value, style) in enumerate(row):
             t.append(f"{label} ", style="dim")
             t.append(value, style=style or "bold")
-            t.append("\n" if i == 5 else "   ")
+            t.append("\n" if i % 4 == 3 else "   ")  # 3 lines of 4: fits 80 columns
         return t
 
 

@@ -115,21 +115,19 @@ class StatusLine(_Registered, Panel, Static):
         t.append("● " if ok else "✖ ", style="bold green" if ok else "bold red")
         t.append(words, style="bold" if ok else "bold red")
         feed: FeedInfo = getattr(app, "feed_info", FeedInfo())
+        clock = ctx.wall if src.kind == "live" else ctx.now
+        t.append(f"  {hms(clock)}", style="bold")
         dialect = src.dialect or st.dialect_seen or "?"
-        where = feed.label or safe_text(src.url, 40)
         t.append(f"  {dialect}", style="bold")
-        if where:
-            t.append(f"  {where}", style="dim")
         if src.insecure:
             t.append("  INSECURE TLS", style="bold red")
         if src.kind == "live":
             age = None if not src.last_frame_at else ctx.wall - src.last_frame_at
             t.append(f"  last event {ago(age)}")
-            clock = ctx.wall
-        else:
-            clock = ctx.now
         t.append(f"  since {hm(st.counting_since)}", style="dim")
-        t.append(f"  {hms(clock)}", style="bold")
+        where = feed.label or safe_text(src.url, 40)
+        if where:
+            t.append(f"  {where}", style="dim")
         if self._last is None or t.plain != self._last.plain or t.spans != self._last.spans:
             self._last = t
             self.update(t)
