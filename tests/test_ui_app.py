@@ -353,3 +353,42 @@ async def test_many_rows_removed_at_once_keep_the_table_consistent() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, CallScreen)
+
+
+async def test_command_palette_opens_a_queue_by_name() -> None:
+    app = replay_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Billing")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+        assert app.state.queues[app.screen.queue_id].name == "Billing"
+
+
+async def test_bell_rings_on_a_new_sla_breach_only_when_enabled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    state = state_from([])
+    app = bare_app(state)
+    rings: list[int] = []
+    monkeypatch.setattr(app, "bell", lambda: rings.append(1))
+    breach = {
+        "event_type": "queue_sla_breached",
+        "tenant_id": TENANT,
+        "queue_id": "q1",
+        "caller": "5550000",
+        "sla_time_secs": 20,
+        "time": str(int(T0)),
+    }
+    async with app.run_test(size=(80, 24)) as pilot:
+        state.apply(parse_object(breach))
+        app.refresh_now()
+        assert rings == []  # off by default
+        await pilot.press("b")
+        assert app.bell_enabled
+        state.apply(parse_object({**breach, "time": str(int(T0 + 1))}))
+        app.refresh_now()
+        assert rings == [1]

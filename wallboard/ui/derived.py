@@ -102,8 +102,13 @@ class Derived:
         self.agent_state: dict[str, str] = {}  # number → aggregated agent state
         self.agent_counts: Counter[str] = Counter()
         self._counting_since: float | None = None
+        self._primed = False
 
     # ---------------------------------------------------------------- update
+    def reset(self) -> None:
+        """Make the next update a full rebuild (e.g. after swapping the state's contents)."""
+        self._primed = False
+
     def take(self) -> Changes:
         """`state.take_dirty()` → Changes, with every index brought up to date."""
         flags, calls, exts, queues = self.state.take_dirty()
@@ -113,8 +118,12 @@ class Derived:
         self, flags: int, calls: set[str], exts: set[tuple[str, str]], queues: set[str]
     ) -> Changes:
         st = self.state
-        full = (flags & EVERYTHING) == EVERYTHING
+        # Only the first pass rebuilds everything: a busy quarter-second can set
+        # every flag bit at once, and that must not turn into a full rebuild.
+        full = not self._primed
+        self._primed = True
         if full:
+            flags |= EVERYTHING
             calls = set(st.calls) | set(self.call_parties)
             exts = set(st.extensions) | {k for ks in self.keys_by_number.values() for k in ks}
             queues = set(st.queues) | set(self.queue_members)
