@@ -7,9 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scenario import T0, call
-
 from conftest import example
+from scenario import T0, call
 
 
 def wallboard(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -196,7 +196,6 @@ def test_log_and_history_are_bounded() -> None:
 
 def test_hostile_fixture_is_current_and_fully_accounted(tmp_path: object) -> None:
     from hostile import FIXTURE, HOSTILE_INVALID, HOSTILE_NAMES, HOSTILE_UNKNOWN, hostile_lines
-
     from wallboard.feed.replay import replay_into
 
     assert FIXTURE.read_text(encoding="utf-8").splitlines() == hostile_lines()

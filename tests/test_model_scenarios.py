@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from scenario import T0, TENANT, agent_status, call, caller_status, contact, register
 
+from scenario import T0, TENANT, agent_status, call, caller_status, contact, register
 from wallboard.model import WallboardState, state_document
 
 

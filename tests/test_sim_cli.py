@@ -8,9 +8,9 @@ import signal
 import subprocess
 import sys
 
-from sim_helpers import ALL_TOPICS, AUTH
 from websockets.asyncio.client import connect
 
+from sim_helpers import ALL_TOPICS, AUTH
 from wallboard.sim import SimConfig, Simulator
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sim_helpers import ALL_TOPICS, AUTH, Peer, config, open_peer, run, settle
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
+from sim_helpers import ALL_TOPICS, AUTH, Peer, config, open_peer, run, settle
 from wallboard.sim import OVERFLOW_CLOSE_CODE, TENANT_ID, Simulator
 
 DIALECTS = ["v12", "v16", "v22"]

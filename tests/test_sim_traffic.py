@@ -7,8 +7,8 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from sim_helpers import ALL_TOPICS, AUTH, EPOCH, EXAMPLES, config, open_peer, run, settle
 
+from sim_helpers import ALL_TOPICS, AUTH, EPOCH, EXAMPLES, config, open_peer, run, settle
 from wallboard.sim import TENANT_ID, Simulator
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from scenario import T0, TENANT, call
 from ui_helpers import bare_app, replay_app, state_from, utc
-
 from wallboard.model import WallboardState
 from wallboard.protocol.parse import parse_object
 from wallboard.ui.app import PAGES, WallboardApp

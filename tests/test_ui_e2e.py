@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 from ui_helpers import bare_app
-
 from wallboard.feed.client import LiveClient, LiveSettings
 from wallboard.feed.secrets import Secret
 from wallboard.model import WallboardState

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from scenario import T0, call
 from ui_helpers import REPLAY, bare_app
-
 from wallboard.cli import main
 from wallboard.feed.replay import replay_into
 from wallboard.model import WallboardState, state_document

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from ui_helpers import replay_app, utc
 
 SIZES = [(80, 24), (160, 50)]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rich.text import Text
+
 from scenario import T0, TENANT, call, caller_status
 from ui_helpers import bare_app, state_from
-
 from wallboard.ui.panels import CallsTable, WaitingTable
 from wallboard.ui.screens import CallScreen
 from wallboard.ui.text import REPLACEMENT, Cell, literal, safe_text
