@@ -87,6 +87,14 @@ def _add_sim_options(p: argparse.ArgumentParser, *, demo: bool) -> None:
     )
 
 
+def _add_ui_options(p: argparse.ArgumentParser, *, config: bool = True) -> None:
+    p.add_argument(
+        "--bell", action="store_true", help="ring the terminal bell on an SLA breach (key: b)"
+    )
+    if config:
+        p.add_argument("--config", metavar="PATH", help="TOML config file (thresholds)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wallboard",
@@ -99,12 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="the TUI on the embedded simulator")
     _add_sim_options(p, demo=True)
+    _add_ui_options(p)
     p.set_defaults(handler=_run_demo)
 
     p = sub.add_parser("connect", help="the TUI on a real PBX")
     p.add_argument("url", nargs="?", help="ws:// or wss:// URL of the PBX (or from the config)")
     _add_auth(p)
     p.add_argument("--record", metavar="FILE", help="also record every received frame to FILE")
+    _add_ui_options(p, config=False)
     p.set_defaults(handler=_run_connect)
 
     p = sub.add_parser("replay", help="the TUI fed from a recording")
@@ -115,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=1.0,
         help="time multiplier; 0 = as fast as possible",
     )
+    _add_ui_options(p)
     p.set_defaults(handler=_run_replay)
 
     p = sub.add_parser("record", help="write every received frame to a file (no TUI)")

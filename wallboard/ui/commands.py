@@ -99,10 +99,14 @@ def run_replay(args: argparse.Namespace) -> int:
     from wallboard.ui.app import WallboardApp
 
     speed = float(args.speed)
-    state = WallboardState()
+    state = WallboardState(sla_seconds=thresholds.sla_seconds)
     label = f"replay {'max' if speed == 0 else f'×{speed:g}'} {path.name}"
     app = WallboardApp(
-        state, feed=replay_feed(path, speed), feed_label=label, thresholds=thresholds
+        state,
+        feed=replay_feed(path, speed),
+        feed_label=label,
+        thresholds=thresholds,
+        bell=bool(getattr(args, "bell", False)),
     )
     return _run_app(app)
 
@@ -159,20 +163,26 @@ def run_demo(args: argparse.Namespace) -> int:
         host="127.0.0.1",
         port=0,
     )
-    state = WallboardState(clock=time.time)
+    state = WallboardState(clock=time.time, sla_seconds=thresholds.sla_seconds)
     label = f"demo {args.dialect} seed {args.seed}" + (
         f" ×{args.speed:g}" if args.speed != 1 else ""
     )
-    app = WallboardApp(state, feed=demo_feed(config), feed_label=label, thresholds=thresholds)
+    app = WallboardApp(
+        state,
+        feed=demo_feed(config),
+        feed_label=label,
+        thresholds=thresholds,
+        bell=bool(getattr(args, "bell", False)),
+    )
     return _run_app(app)
 
 
 # ----------------------------------------------------------------- connect
 def run_connect(args: argparse.Namespace) -> int:
-    from wallboard.feed.live import client_from_args, settings_from_args
+    from wallboard.feed.live import client_from_args, live_state, settings_from_args
 
     config = load_config(getattr(args, "config", None))
-    state = WallboardState(clock=time.time)
+    state = live_state(config)
     settings = settings_from_args(args, config)  # may prompt: before Textual starts
     client = client_from_args(args, state, config=config, settings=settings)
     from wallboard.ui.app import WallboardApp
@@ -188,6 +198,7 @@ def run_connect(args: argparse.Namespace) -> int:
         feed=feed,
         thresholds=config.thresholds,
         on_retry=client.retry_now,
+        bell=bool(getattr(args, "bell", False)),
     )
     code = _run_app(app)
     if code == 0 and client.failure is not None and client.sessions == 0:
