@@ -388,3 +388,35 @@ def test_dirty_keys_are_tracked_once_asked_for() -> None:
     assert flags & CALLS and calls == {"s1"}
     assert not flags & FULL
     assert state.take_dirty()[0] == 0
+
+
+def test_malformed_picture_lists_keep_what_is_known() -> None:
+    good = V16_QUEUE[0]
+    broken = good | {"waiting_list": "not a list", "agents": None}
+    doc = run([good, broken])
+    q = doc["queues"][0]
+    assert len(q["waiting"]) == 1 and len(q["agents"]) == 2
+    assert q["stats"]["abandoned"] == 0
+
+
+def test_v12_ivr_answered_caller_who_hangs_up_in_queue_is_abandoned() -> None:
+    def w(sid: str, t: float) -> dict[str, Any]:
+        return {
+            "session_id": sid,
+            "caller_number": "5551",
+            "timestamp": str(int(t)),
+            "type": "normal",
+        }
+
+    agent = {"state": "READY", "agent_extension_number": "101", "timestamp": str(int(T0))}
+    doc = run(
+        [
+            call("call_start", "ivr1", T0, "5551", "5000", direction="in"),
+            call("call_established", "ivr1", T0 + 1, "5551", "5000", call_target="5000"),
+            queue_picture(T0 + 5, [w("ivr1", T0 + 5)], [agent]),
+            queue_picture(T0 + 30, [], [agent]),
+            call("call_ended", "ivr1", T0 + 30, "5551", "8001"),
+        ]
+    )
+    s = doc["queues"][0]["stats"]
+    assert (s["offered"], s["answered"], s["abandoned"]) == (1, 0, 1)

@@ -688,16 +688,34 @@ class WallboardState:
         q = self.queue(ev.tenant_id, ev.queue_id, ev.queue_number)
         if ev.queue_name:
             q.name = ev.queue_name
+        if ev.waiting is not None:
+            self._waiting_picture(q, ev, t)
+        if ev.agents is not None:
+            seen_agents = set()
+            for a in ev.agents:
+                seen_agents.add(a.extension)
+                self._apply_agent(q, a, t)
+            for ext in [e for e in q.agents if e not in seen_agents]:
+                self._remove_agent(q, ext, t)
+        q.updated = t
+        return QUEUES | CALLS
+
+    def _waiting_picture(self, q: Queue, ev: QueueStatus, t: float) -> None:
+        assert ev.waiting is not None
         now_waiting = {c.session_id: c for c in ev.waiting}
         agent_sessions = {
-            a.session_id: a for a in ev.agents if a.session_id and a.state == "QUEUE_CALL"
+            a.session_id for a in ev.agents or () if a.session_id and a.state == "QUEUE_CALL"
         }
         # Callers gone since the last picture: derive what happened (v12 sends only pictures).
         for sid in [s for s in q.waiting if s not in now_waiting]:
             w = q.waiting.pop(sid)
             call = self.calls.get(sid)
+            # Answered only if one of this queue's agents took it: an inbound call
+            # is often already "established" by the IVR before it queues.
             if sid in agent_sessions or (
-                call is not None and call.state in ("established", "held")
+                call is not None
+                and call.state in ("established", "held")
+                and call.answered_by in q.agents
             ):
                 self._answered(q, w, t)
             elif (
@@ -729,14 +747,6 @@ class WallboardState:
                 w.caller_name = c.caller_name or w.caller_name
                 if c.type == "callback":
                     w.type = "callback"
-        seen_agents = set()
-        for a in ev.agents:
-            seen_agents.add(a.extension)
-            self._apply_agent(q, a, t)
-        for ext in [e for e in q.agents if e not in seen_agents]:
-            self._remove_agent(q, ext, t)
-        q.updated = t
-        return QUEUES | CALLS
 
     def _remove_agent(self, q: Queue, ext: str, t: float) -> None:
         agent = q.agents.pop(ext, None)

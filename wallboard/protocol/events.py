@@ -196,8 +196,8 @@ class QueueStatus:
     queue_id: str
     queue_number: str
     queue_name: str
-    waiting: list[QueueCaller]
-    agents: list[QueueAgent]
+    waiting: list[QueueCaller] | None  # None: not in the message (keep what we know)
+    agents: list[QueueAgent] | None
     time: float | None
 
 

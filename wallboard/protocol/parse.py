@@ -285,8 +285,15 @@ def _latest(items: list[Any], t: float | None) -> float | None:
 
 def _queue_status(d: dict[str, Any]) -> QueueStatus:
     qid, number = _queue_ident(d)
-    waiting = [c for c in map(_queue_caller, _dicts(d.get("waiting_list"))) if c]
-    agents = [a for a in map(_queue_agent, _dicts(d.get("agents"))) if a]
+    # A missing or malformed list is "not told", never "empty": an empty picture
+    # would turn every waiting caller into an abandoned one.
+    raw_waiting, raw_agents = d.get("waiting_list"), d.get("agents")
+    waiting = None
+    if type(raw_waiting) is list:
+        waiting = [c for c in map(_queue_caller, _dicts(raw_waiting)) if c]
+    agents = None
+    if type(raw_agents) is list:
+        agents = [a for a in map(_queue_agent, _dicts(raw_agents)) if a]
     return QueueStatus(
         tenant_id=as_text(d.get("tenant_id")),
         queue_id=qid,
@@ -294,7 +301,7 @@ def _queue_status(d: dict[str, Any]) -> QueueStatus:
         queue_name=as_text(d.get("queue_name")),
         waiting=waiting,
         agents=agents,
-        time=_latest(waiting + agents, _time(d)),  # type: ignore[operator]
+        time=_latest([*(waiting or ()), *(agents or ())], _time(d)),
     )
 
 

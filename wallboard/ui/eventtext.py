@@ -83,7 +83,8 @@ def describe(ev: Parsed) -> tuple[str, str]:
         q: QueueStatus = ev  # type: ignore[assignment]
         return "queue", (
             f"{_s(q.queue_number or q.queue_id)} {_s(q.queue_name)}: "
-            f"{len(q.waiting)} waiting, {len(q.agents)} agents"
+            f"{'?' if q.waiting is None else len(q.waiting)} waiting, "
+            f"{'?' if q.agents is None else len(q.agents)} agents"
         )
     if t is QueueCallerStatus:
         qc: QueueCallerStatus = ev  # type: ignore[assignment]
