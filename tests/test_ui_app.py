@@ -176,6 +176,8 @@ async def test_wall_mode_rotates_and_leaves() -> None:
         wall = app.screen
         await pilot.pause(0.8)  # the rotation timer moved on at least once
         assert wall.rotations >= 1
+        assert wall.rotation_timer is not None
+        wall.rotation_timer.pause()  # no rotation racing the key press below
         before = wall.page_index
         await pilot.press("right")
         assert wall.page_index == (before + 1) % 3

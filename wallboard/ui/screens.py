@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.widgets import ContentSwitcher, DataTable, Digits, Footer, Input, Label, Static
 
 from wallboard.model.state import CALLS, EXTENSIONS, QUEUES
@@ -213,7 +214,7 @@ class ExtensionInfo(InfoPanel):
         if ext is not None:
             online = ext.is_online(ctx.now)
             _kv(t, "online", "yes" if online else "no", "bold green" if online else "dim")
-            _kv(t, "call status", ctx.derived.call_status(ext) or "idle")
+            _kv(t, "call status", safe_text(ctx.derived.call_status(ext), 30) or "idle")
             pres = ext.presence or "—"
             if ext.presence_note:
                 pres += f" ({ext.presence_note})"
@@ -447,6 +448,7 @@ class WallScreen(Screen[None]):
         self.interval = interval
         self.page_index = 0
         self.rotations = 0
+        self.rotation_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield AlertBar(id="alerts")
@@ -457,7 +459,7 @@ class WallScreen(Screen[None]):
 
     def on_mount(self) -> None:
         if self.interval > 0:
-            self.set_interval(self.interval, self._rotate, name="wall-rotate")
+            self.rotation_timer = self.set_interval(self.interval, self._rotate, name="wall-rotate")
         self.app.refresh_now(tick=True)  # type: ignore[attr-defined]
 
     def show_page(self, index: int) -> None:
@@ -467,13 +469,19 @@ class WallScreen(Screen[None]):
 
     def _rotate(self) -> None:
         self.rotations += 1
-        self.action_next_page()
-
-    def action_next_page(self) -> None:
         self.show_page(self.page_index + 1)
 
+    def _manual(self, step: int) -> None:
+        # A page someone chose stays up for a full interval before rotating on.
+        if self.rotation_timer is not None:
+            self.rotation_timer.reset()
+        self.show_page(self.page_index + step)
+
+    def action_next_page(self) -> None:
+        self._manual(1)
+
     def action_prev_page(self) -> None:
-        self.show_page(self.page_index - 1)
+        self._manual(-1)
 
 
 __all__ = [
