@@ -38,6 +38,8 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.fuzzy import Matcher
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, DataTable, Footer
@@ -153,14 +155,30 @@ class EntityCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, cb, helptext in list(self._commands())[: len(PAGES) + 6]:
-            yield DiscoveryHit(name, cb, help=helptext)
+            # A str prompt is parsed as markup by the palette: names come from the PBX.
+            yield DiscoveryHit(Content(name), cb, text=name, help=helptext)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, cb, helptext in self._commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), cb, help=helptext)
+                yield Hit(score, literal_highlight(matcher, name), cb, text=name, help=helptext)
+
+
+def literal_highlight(matcher: Matcher, name: str) -> Content:
+    """`matcher.highlight` without its markup parsing.
+
+    `Matcher.highlight` runs the candidate through `Content.from_markup`, so a
+    queue named `[/x]` raised (and silently emptied the palette) and one named
+    `[@click=app.quit]` became a clickable action. Here the text stays literal.
+    """
+    content = Content(name)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, name)
+    for offset in offsets:
+        if not name[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class WallboardApp(App[int]):
@@ -583,4 +601,4 @@ class WallboardApp(App[int]):
         return [p for p in self._panels if isinstance(p, Widget)]
 
 
-__all__ = ["PAGES", "Feed", "RefreshStats", "WallboardApp", "styles_dir"]
+__all__ = ["PAGES", "Feed", "RefreshStats", "WallboardApp", "literal_highlight", "styles_dir"]

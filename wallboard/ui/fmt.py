@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import time
 
+from wallboard.ui.text import safe_text
+
 # Agent states as received (v16+ names; v12 queue pictures map onto them).
 AGENT_LABEL = {
     "READY": "Ready",
@@ -56,7 +58,8 @@ def agent_rank(state: str) -> int:
 
 
 def agent_label(state: str) -> str:
-    return AGENT_LABEL.get(state, state or "—")
+    """A known state's label; any other state is shown as received, made safe (PBX text)."""
+    return AGENT_LABEL.get(state) or safe_text(state, 16) or "—"
 
 
 def dur(seconds: float | None) -> str:

@@ -670,7 +670,11 @@ class ExtensionsTable(KeyedTable):
             (safe_text(ext.name, 32), "", ext.name.lower()),
             ("online" + stale if online else "offline", "green" if online else "dim", online),
             (safe_text(presence, 24), PRESENCE_STYLE.get(ext.presence or "", ""), presence),
-            (status.replace("_", " ").lower(), CALL_STATUS_STYLE.get(status, ""), status),
+            (
+                safe_text(status.replace("_", " ").lower(), 16),
+                CALL_STATUS_STYLE.get(status, ""),
+                status,
+            ),
             ("—" if contacts is None else str(contacts), "", num(contacts)),
             (safe_text(agent, 40), "dim", agent),
         )

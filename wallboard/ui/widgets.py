@@ -78,7 +78,8 @@ def alerts(ctx: Ctx, words: str, feed: FeedInfo) -> list[str]:
         out.append(f"FEED STOPPED: {safe_text(feed.error, 100)}")
     if src.kind == "live" and src.status != "connected":
         what = "LOGIN REJECTED" if src.status == "auth_failed" else "CONNECTION LOST"
-        err = f": {safe_text(src.last_error, 90)}" if src.last_error else ""
+        # Room for the whole line (the bar wraps): the fix ("use --ca-file …") is at its end.
+        err = f": {safe_text(src.last_error, 200)}" if src.last_error else ""
         asof = f" — numbers are from {hms(src.last_frame_at)}" if src.last_frame_at else ""
         out.append(f"{what} ({words}){err}{asof}")
     elif src.kind == "live" and src.last_frame_at and ctx.wall - src.last_frame_at > QUIET_AFTER:
@@ -125,7 +126,8 @@ class StatusLine(_Registered, Panel, Static):
             age = None if not src.last_frame_at else ctx.wall - src.last_frame_at
             t.append(f"  last event {ago(age)}")
         t.append(f"  since {hm(st.counting_since)}", style="dim")
-        where = feed.label or safe_text(src.url, 40)
+        # The label can hold a file name (replay): as untrusted as the PBX's text.
+        where = safe_text(feed.label, 60) or safe_text(src.url, 40)
         if where:
             t.append(f"  {where}", style="dim")
         if self._last is None or t.plain != self._last.plain or t.spans != self._last.spans:
