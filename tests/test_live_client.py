@@ -204,23 +204,34 @@ async def test_v12_reconnect_marks_old_calls_stale_and_ages_out_the_unconfirmed(
             assert "5001" in state.calls
 
 
-async def test_v16_reconnect_does_not_mark_stale() -> None:
+async def test_v16_reconnect_pictures_confirm_and_ghosts_are_dropped() -> None:
+    """v16 re-sends queue pictures, not calls; a queue the new session never names is gone."""
+    other = json.loads(queue_picture([], "READY", T0))
+    other.update(queue_id="901", queue_number="8002", queue_name="Old")
+
     async def behaviour(conn: Conn) -> None:
         assert await conn.auth()
         await asyncio.wait_for(conn.subscribed.wait(), 5)
         if conn.index == 0:
+            await conn.send_all([queue_picture([], "READY", T0), json.dumps(other)])
+            await conn.send(
+                json.dumps({"event_type": "call_start", "session_id": "c1", "time": T0})
+            )
+            await asyncio.sleep(0.05)
             await conn.close()
             return
+        await conn.send(queue_picture([], "READY", T0 + 60))
         await conn.hold()
 
     async with ScriptedPBX(behaviour) as pbx:
         state = WallboardState(clock=time.time)
-        marked: list[int] = []
-        state.mark_stale = lambda: marked.append(1)  # type: ignore[method-assign]
-        client = LiveClient(make_settings(pbx.url), state)
+        client = LiveClient(make_settings(pbx.url, stale_after=0.4), state)
         async with running(client):
             await until(lambda: client.sessions == 2)
-        assert not marked
+            await until(lambda: not state.queues["900"].stale)  # confirmed by its picture
+            assert state.queues["901"].stale and state.calls["c1"].stale
+            await until(lambda: "901" not in state.queues, timeout=3)
+            assert "c1" not in state.calls and "900" in state.queues
 
 
 async def test_silent_pbx_keepalive_timeout_then_reconnect() -> None:

@@ -41,7 +41,8 @@ async def test_call_lifecycle_shows_on_the_wallboard() -> None:
             await pilot.press("4")
             async with asyncio.timeout(10):
                 await client.subscribed.wait()
-            assert "connected" in str(app.query_one("#status").render())
+            app.refresh_now()
+            assert "● connected" in str(app.query_one("#status").render())
             calls = app.query_one("#calls-table", CallsTable)
             recent = app.query_one("#recent", RecentTable)
             history: dict[str, list[str]] = {}  # session id → states seen on screen

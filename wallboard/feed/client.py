@@ -90,7 +90,7 @@ class LiveSettings:
     backoff_jitter: float = 0.2
     stable_after: float = 30.0  # a connection that lasted this long resets the backoff
     stale_after: float = 60.0  # after a reconnect, unconfirmed calls age out after this
-    mark_stale_on_reconnect: bool | None = None  # None: only v12 (no resync there)
+    mark_stale_on_reconnect: bool = True  # what the new session does not confirm is dropped
     max_auth_drops: int = 3  # closed right after auth this often in a row = rejected
 
     def __repr__(self) -> str:
@@ -600,15 +600,20 @@ class LiveClient:
 
     # ---------------------------------------------------------------- staleness
     def _after_reconnect(self) -> None:
-        """No resync in v12: mark what we knew, and forget calls not confirmed in time."""
+        """Mark what we knew as unconfirmed; forget what is not confirmed in time.
+
+        v12 has no resync at all. v16+ re-sends queue and extension pictures
+        after the subscribe, but no calls, and the PBX may have restarted with
+        other queues: without this, ghosts of the old run would stay forever.
+        """
         s = self.settings
-        mark = s.mark_stale_on_reconnect
-        if mark is None:
-            mark = s.dialect == "v12"
-        if not mark:
+        if not s.mark_stale_on_reconnect:
             return
         self.state.mark_stale()
-        cutoff = time.time()
+        # Whatever is still marked after the window was not confirmed. Not "older
+        # than now": event times are the PBX's clock (skewed, or a simulator's
+        # fast one), and comparing them with ours kept ghosts forever.
+        cutoff = float("inf")
         self._cancel_drop()
         loop = asyncio.get_running_loop()
         self._drop_handle = loop.call_later(s.stale_after, self._drop_stale, cutoff)

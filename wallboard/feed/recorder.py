@@ -7,6 +7,7 @@ crash or a power cut loses at most the frame being written.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import BinaryIO
@@ -27,7 +28,9 @@ class Recorder:
         try:
             if self.path.is_dir():
                 raise UsageError(f"cannot write {path}: it is a directory")
-            self._f: BinaryIO | None = self.path.open("wb")
+            # Caller numbers and names are personal data: a new file is the owner's only.
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            self._f: BinaryIO | None = os.fdopen(fd, "wb")
         except PermissionError:
             raise UsageError(f"cannot write {path}: permission denied") from None
         except FileNotFoundError:

@@ -121,6 +121,7 @@ class Queue:
     sla_threshold: float | None = None  # from the PBX (`sla_time_secs`)
     seen: set[str] = field(default_factory=set)  # sessions already counted as offered today
     updated: float | None = None
+    stale: bool = False  # not confirmed since a reconnect (a PBX restart may have removed it)
 
 
 @dataclass(slots=True)

@@ -555,25 +555,39 @@ class WallboardState:
         return CALLS | EXTENSIONS
 
     def mark_stale(self) -> None:
-        """After a reconnect without resync (v12): what we knew may be out of date."""
+        """After a reconnect: what we knew may be out of date (the PBX may have restarted).
+
+        Events and v16+ pictures confirm what still exists (clearing the mark);
+        `drop_stale` later forgets calls and queues nobody confirmed.
+        """
         for c in self.calls.values():
             c.stale = True
             self.dirty_calls.add(c.session_id)
         for key, ext in self.extensions.items():
-            if ext.contacts:
+            if ext.contacts or ext.online_flag:
                 ext.stale = True
                 self.dirty_extensions.add(key)
-        self._mark(CALLS | EXTENSIONS)
+        for qid, q in self.queues.items():
+            q.stale = True
+            self.dirty_queues.add(qid)
+        self._mark(CALLS | EXTENSIONS | QUEUES)
 
     def drop_stale(self, older_than: float) -> int:
-        """Forget stale calls not confirmed since `older_than`; their outcome is unknown."""
+        """Forget stale calls not confirmed since `older_than` (their outcome is unknown)
+        and queues no event mentioned since the reconnect (gone from the PBX)."""
         gone = [sid for sid, c in self.calls.items() if c.stale and c.updated < older_than]
         for sid in gone:
             del self.calls[sid]
             self.dirty_calls.add(sid)
-        if gone:
-            self._mark(CALLS | EXTENSIONS)
-        return len(gone)
+        ghosts = [qid for qid, q in self.queues.items() if q.stale]
+        for qid in ghosts:
+            q = self.queues.pop(qid)
+            if self._qid_by_number.get(q.number) == qid:
+                del self._qid_by_number[q.number]
+            self.dirty_queues.add(qid)
+        if gone or ghosts:
+            self._mark(CALLS | EXTENSIONS | QUEUES)
+        return len(gone) + len(ghosts)
 
     # ----------------------------------------------------------------- queues
     def queue(self, tenant: str, qid: str, number: str) -> Queue:
@@ -602,6 +616,7 @@ class WallboardState:
             self._qid_by_number[number] = q.queue_id
         if tenant and not q.tenant_id:
             q.tenant_id = tenant
+        q.stale = False  # an event about it: it exists
         self.dirty_queues.add(q.queue_id)
         return q
 

@@ -92,6 +92,7 @@ PAGES: tuple[tuple[str, str], ...] = (
 )
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "tokyo-night", "textual-ansi")
 BELL_EVERY = 30.0  # seconds between two bells at most
+TERMINAL_CHECK = 0.2  # seconds between checks that the terminal is still there
 
 
 def styles_dir() -> Path:
@@ -570,7 +571,9 @@ class WallboardApp(App[int]):
         """Leave when the terminal goes away (SSH drop, closed stdin) instead of spinning."""
         with contextlib.suppress(Exception):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, lambda: self.exit(0))
-        self.set_interval(1.0, self._check_terminal, name="terminal-watch")
+        # Often: once the terminal is gone, Textual's input thread spins on the dead
+        # fd (select says readable, read returns nothing) until we leave.
+        self.set_interval(TERMINAL_CHECK, self._check_terminal, name="terminal-watch")
 
     def _check_terminal(self) -> None:
         try:
@@ -590,7 +593,7 @@ class WallboardApp(App[int]):
             except (OSError, ValueError, termios.error):
                 gone = True
         self._eof_checks = self._eof_checks + 1 if gone else 0
-        if self._eof_checks >= 3:  # three seconds in a row: not a race with the reader
+        if self._eof_checks >= 3:  # three checks in a row: not a race with the reader
             self.exit(0)
 
     # ----------------------------------------------------------- test helpers

@@ -66,7 +66,14 @@ class SourceClock:
             return "auth failed"
         if status == "finished":
             return "replay finished"
+        if src.kind == "live" and _not_yet(src):
+            return "connecting"
         return status or "disconnected"
+
+
+def _not_yet(src: Any) -> bool:
+    """A live feed that has not failed nor received anything yet: connecting, not lost."""
+    return src.status == "disconnected" and not src.last_error and not src.last_frame_at
 
 
 def alerts(ctx: Ctx, words: str, feed: FeedInfo) -> list[str]:
@@ -76,7 +83,7 @@ def alerts(ctx: Ctx, words: str, feed: FeedInfo) -> list[str]:
     out: list[str] = []
     if feed.error:
         out.append(f"FEED STOPPED: {safe_text(feed.error, 100)}")
-    if src.kind == "live" and src.status != "connected":
+    if src.kind == "live" and src.status != "connected" and not _not_yet(src):
         what = "LOGIN REJECTED" if src.status == "auth_failed" else "CONNECTION LOST"
         # Room for the whole line (the bar wraps): the fix ("use --ca-file …") is at its end.
         err = f": {safe_text(src.last_error, 200)}" if src.last_error else ""
@@ -92,6 +99,11 @@ def alerts(ctx: Ctx, words: str, feed: FeedInfo) -> list[str]:
     if any(c.stale for c in st.calls.values()):
         n = sum(1 for c in st.calls.values() if c.stale)
         out.append(f"{n} call(s) unconfirmed since the reconnect (may have ended)")
+    stale_queues = [q for q in st.queues.values() if q.stale]
+    if stale_queues:
+        names = ", ".join(safe_text(q.number or q.queue_id, 12) for q in stale_queues[:4])
+        more = f" +{len(stale_queues) - 4}" if len(stale_queues) > 4 else ""
+        out.append(f"queue(s) {names}{more} unconfirmed since the reconnect (may be gone)")
     return out
 
 
