@@ -55,6 +55,7 @@ except ImportError:  # pragma: no cover - Windows
 from wallboard.config import Thresholds
 from wallboard.model.state import QUEUES, WallboardState
 from wallboard.ui.derived import Derived
+from wallboard.ui.gcpolicy import GcPolicy
 from wallboard.ui.panels import (
     AgentsTable,
     CallsTable,
@@ -242,6 +243,7 @@ class WallboardApp(App[int]):
         self.paused = False
         self.page = PAGES[0][0]
         self.refresh_stats = RefreshStats()
+        self.gc_policy = GcPolicy()  # full GC pauses off the hot path (see gcpolicy.py)
         self._panels: list[Panel] = []
         self._last_second = -1
         self._bell_state: tuple[int, int] = (0, 0)
@@ -339,6 +341,8 @@ class WallboardApp(App[int]):
                         p.sync(ctx, tick)
             return
         self.refresh_now(tick=tick)
+        if tick:
+            self.gc_policy.tick(self.state.version)
 
     def _ctx(self) -> Ctx:
         return Ctx(
