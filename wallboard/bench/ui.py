@@ -3,7 +3,7 @@
 Every part runs in a fresh Python process, so CPU time and peak RSS (VmHWM:
 `ru_maxrss` would carry the parent's pages over fork/exec) belong to that
 part alone. The app is the real `WallboardApp` with its real refresh timer
-(4 Hz), at 200×60, on a driver that renders every paint to terminal escape
+(5 Hz), at 200×60, on a driver that renders every paint to terminal escape
 sequences and discards them (`driver.py`; Textual's headless driver would
 skip that work).
 
@@ -263,7 +263,7 @@ def part_storm(opts: argparse.Namespace, naive: bool) -> dict[str, Any]:
             await asyncio.sleep(max(BATCH_PERIOD, t0 + i / rate - perf()))
         marks["t1"], marks["cpu1"] = perf(), time.process_time()
 
-    app = app_cls(state, feed=feed, refresh_hz=4.0, watch_terminal=False)
+    app = app_cls(state, feed=feed, watch_terminal=False)  # the default refresh timer
 
     async def drive() -> None:
         async with app.run_test(headless=False, size=SIZE) as pilot:
@@ -355,7 +355,7 @@ def part_idle(opts: argparse.Namespace) -> dict[str, Any]:
         st._mark(SOURCE)
         await asyncio.Event().wait()  # connected; the PBX has nothing to say
 
-    app = app_cls(state, feed=feed, refresh_hz=4.0, watch_terminal=False)
+    app = app_cls(state, feed=feed, watch_terminal=False)  # the default refresh timer
 
     async def drive() -> None:
         async with app.run_test(headless=False, size=SIZE) as pilot:
