@@ -169,6 +169,15 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--seconds", type=_positive_float, default=30.0)
     b.add_argument("--seed", type=int, default=1)
     b.add_argument("--no-baseline", action="store_true", help="skip the naive baseline run")
+    b.add_argument(
+        "--idle-seconds", type=_positive_float, default=10.0, help="length of the idle part"
+    )
+    b.add_argument(
+        "--replay-events",
+        type=_count,
+        default=200_000,
+        help="events in the replay part (TUI --speed 0 against snapshot --replay)",
+    )
     b.set_defaults(handler=_run_bench_ui)
     return parser
 
