@@ -243,7 +243,7 @@ def part_storm(opts: argparse.Namespace, naive: bool) -> dict[str, Any]:
                 break
             due = min(n, int((now - t0) * rate) + 1)
             if naive:
-                while i < due:
+                while i < due and perf() <= deadline:
                     apply(frames[i])
                     at[i] = perf()
                     i += 1
