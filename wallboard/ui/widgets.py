@@ -135,7 +135,9 @@ class StatusLine(_Registered, Panel, Static):
         if src.insecure:
             t.append("  INSECURE TLS", style="bold red")
         if src.kind == "live":
-            age = None if not src.last_frame_at else ctx.wall - src.last_frame_at
+            # Whole seconds on both sides: the age changes on the same tick as the
+            # clock, so an idle board repaints once a second, not twice.
+            age = None if not src.last_frame_at else int(ctx.wall) - int(src.last_frame_at)
             t.append(f"  last event {ago(age)}")
         t.append(f"  since {hm(st.counting_since)}", style="dim")
         # The label can hold a file name (replay): as untrusted as the PBX's text.
