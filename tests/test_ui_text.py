@@ -119,3 +119,12 @@ async def test_hostile_strings_render_literally_and_do_not_crash() -> None:
         assert "pwned" not in svg or "\x1b" not in svg
         await pilot.press("q")
     assert app.return_code == 0
+
+
+def test_invisible_characters_cannot_spoof_a_number() -> None:
+    from wallboard.ui.text import REPLACEMENT, safe_text
+
+    assert safe_text("1\u200b01") == f"1{REPLACEMENT}01"
+    assert safe_text("1\u206001") == f"1{REPLACEMENT}01"
+    # Emoji sequences keep their joiner.
+    assert safe_text("👩\u200d💻") == "👩\u200d💻"

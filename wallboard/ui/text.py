@@ -25,9 +25,12 @@ from rich.style import Style
 from rich.text import Text
 
 # C0 controls, DEL, C1 controls; bidi embeddings/overrides/isolates and marks;
-# line/paragraph separators (they break a one-line cell); BOM / zero-width no-break.
+# line/paragraph separators (they break a one-line cell); BOM / zero-width no-break;
+# invisible spaces and joiners that make "1<ZWSP>01" look like extension 101.
+# ZWJ / ZWNJ (U+200C, U+200D) stay: emoji sequences and several scripts need them.
 _UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
+    "[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
 REPLACEMENT = "\ufffd"  # U+FFFD: visibly "something was here"
 DEFAULT_LIMIT = 64
