@@ -290,6 +290,11 @@ class WallboardApp(App[int]):
         self.refresh_now(tick=True)
         self.query_one("#ov-queues", QueuesTable).focus()
 
+    def on_unmount(self) -> None:
+        # The GC policy freezes the heap; whatever runs after the app (tests, an
+        # embedding program) gets a normal collector back.
+        self.gc_policy.close()
+
     def on_resize(self) -> None:
         self._apply_size_class()
 

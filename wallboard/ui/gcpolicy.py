@@ -77,5 +77,10 @@ class GcPolicy:
             self._frozen = True
             self.freezes += 1
 
+    def close(self) -> None:
+        """Give the process its ordinary collector back (the app is going away)."""
+        gc.unfreeze()
+        self._frozen = False
+
 
 __all__ = ["GcPolicy"]
