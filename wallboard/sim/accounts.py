@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from wallboard.protocol.commands import V12_KEYS
+
 TENANT_ID = "907815634120278016"
 TENANT_NAME = "demo"
 DOMAIN = "demo.local"
@@ -51,28 +53,9 @@ _LAST = (
     "Tanaka", "Weber",
 )  # fmt: skip
 
-# Topics and, for v12, the keys each carries (the seed document's lists).
-V12_TOPIC_KEYS: dict[str, tuple[str, ...]] = {
-    "extension_events": (
-        "extension_register",
-        "call_start",
-        "call_fail",
-        "call_reroute",
-        "call_noanswer",
-        "call_hold",
-        "call_unhold",
-        "call_ended",
-        "call_established",
-        "target_add",
-        "target_fail",
-        "target_noanswer",
-        "target_ringing",
-        "target_ended",
-    ),
-    "cdr_events": ("call_cdr",),
-    "queue_events": ("queue_status", "queue_member_state"),
-    "trunk_events": ("trunk_connected", "trunk_disconnected"),
-}
+# Topics and, for v12, the keys each carries: the seed document's lists, the
+# same ones the client subscribes with.
+V12_TOPIC_KEYS: dict[str, tuple[str, ...]] = {t: tuple(k) for t, k in V12_KEYS.items()}
 V16_TOPICS = ("extension_events", "cdr_events", "queue_events")
 V22_LOCAL_TOPICS = (
     *V16_TOPICS,
