@@ -18,7 +18,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from live_helpers import PASSWORD
+from live_helpers import PASSWORD, RawTcpServer
 from ui_helpers import bare_app
 from wallboard.feed.client import LiveClient, LiveSettings
 from wallboard.feed.secrets import Secret
@@ -93,14 +93,12 @@ class RawConn:
 RawBehaviour = Callable[[RawConn], Awaitable[None]]
 
 
-class RawPBX:
+class RawPBX(RawTcpServer):
     """A TCP server on 127.0.0.1:0 running `behaviour(conn)` per connection."""
 
     def __init__(self, behaviour: RawBehaviour) -> None:
+        super().__init__()
         self.behaviour = behaviour
-        self.connections = 0
-        self.server: asyncio.Server | None = None
-        self._writers: list[asyncio.StreamWriter] = []
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         conn = RawConn(reader, writer, self.connections)
@@ -112,27 +110,6 @@ class RawPBX:
             pass
         finally:
             writer.close()
-
-    async def __aenter__(self) -> RawPBX:
-        self.server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self.server is not None
-        self.server.close()
-        for w in self._writers:
-            w.close()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.server.wait_closed(), 5)
-
-    @property
-    def port(self) -> int:
-        assert self.server is not None
-        return int(self.server.sockets[0].getsockname()[1])
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
 
 
 def fast_settings(url: str, dialect: str = "v16", **kw: Any) -> LiveSettings:

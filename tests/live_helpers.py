@@ -20,7 +20,7 @@ import struct
 import subprocess
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
@@ -203,7 +203,43 @@ def _text_frame(text: str) -> bytes:
     return bytes([0x81, 126]) + struct.pack("!H", n) + data
 
 
-class SilentPBX:
+class RawTcpServer:
+    """A plain TCP server on 127.0.0.1:0 for PBXs that misbehave below WebSocket.
+
+    Subclasses implement `_handle`; this owns start, stop and the address.
+    """
+
+    def __init__(self) -> None:
+        self.connections = 0
+        self.server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        self.server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.server is not None
+        self.server.close()
+        for w in self._writers:
+            w.close()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.server.wait_closed(), 5)
+
+    @property
+    def port(self) -> int:
+        assert self.server is not None
+        return int(self.server.sockets[0].getsockname()[1])
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+
+class SilentPBX(RawTcpServer):
     """Completes the handshake, answers auth OK (optional), then never says anything again.
 
     Not even a pong: this is a PBX behind a dead NAT mapping or a frozen
@@ -211,10 +247,8 @@ class SilentPBX:
     """
 
     def __init__(self, *, answer_auth: bool = True) -> None:
+        super().__init__()
         self.answer_auth = answer_auth
-        self.connections = 0
-        self.server: asyncio.Server | None = None
-        self._writers: list[asyncio.StreamWriter] = []
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
@@ -244,23 +278,6 @@ class SilentPBX:
             pass
         finally:
             writer.close()
-
-    async def __aenter__(self) -> SilentPBX:
-        self.server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self.server is not None
-        self.server.close()
-        for w in self._writers:
-            w.close()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.server.wait_closed(), 5)
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return f"ws://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
 
 
 # -------------------------------------------------------------------------- TLS
