@@ -501,7 +501,9 @@ class LiveClient:
         else:
             self._failures += 1
         self.state.source.attempt = self._failures
-        self.state.source.last_error = message
+        # Error and state change together: a reader between this return and the
+        # backoff's own update must not see the error under "disconnected".
+        self._status("reconnecting", error=message, announce=False)
 
     def _sent_auth_only(self) -> bool:
         return bool(self._pending) and self._pending[0] == "auth"
