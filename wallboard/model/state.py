@@ -62,6 +62,13 @@ MAX_DIRTY_KEYS = 20_000
 DEFAULT_SLA_SECONDS = 20.0
 # Event times outside this window (years 2000..2100) are not trusted as a clock.
 _SANE_MIN, _SANE_MAX = 946_684_800.0, 4_102_444_800.0
+
+
+def usable_time(t: float | None) -> bool:
+    """An event time that can serve as a clock (replay pacing, "now" in a replay)."""
+    return t is not None and _SANE_MIN <= t <= _SANE_MAX
+
+
 # Bounds that keep memory flat under unbounded or hostile input.
 MAX_FINISHED_IDS = 20_000  # dedupe window for repeated call ends
 MAX_WAITS_KEPT = 100_000

@@ -18,10 +18,8 @@ from typing import Any
 
 from wallboard.config import Thresholds, load_config
 from wallboard.feed.replay import ReplayHeader, iter_file, open_input
-from wallboard.model.state import SOURCE, WallboardState
+from wallboard.model.state import SOURCE, WallboardState, usable_time
 
-# Event times outside this window are not a clock (same bounds as the model).
-_SANE_MIN, _SANE_MAX = 946_684_800.0, 4_102_444_800.0
 # With --speed 0, apply frames for this long, then let the UI breathe.
 CHUNK_SECONDS = 0.02
 
@@ -71,7 +69,7 @@ def replay_feed(path: str | Path, speed: float) -> Callable[[Any], Awaitable[Non
                 if speed > 0:
                     if t is None:
                         t = getattr(parsed, "time", None)
-                    if t is not None and _SANE_MIN <= t <= _SANE_MAX:
+                    if usable_time(t):
                         if start_t is None:
                             start_t, start_wall = t, loop.time()
                         delay = start_wall + (t - start_t) / speed - loop.time()
