@@ -18,10 +18,9 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from live_helpers import PASSWORD, RawTcpServer
+from live_helpers import RawTcpServer, client_settings
 from ui_helpers import bare_app
 from wallboard.feed.client import LiveClient, LiveSettings
-from wallboard.feed.secrets import Secret
 from wallboard.model import WallboardState
 from wallboard.ui.app import WallboardApp
 
@@ -114,20 +113,14 @@ class RawPBX(RawTcpServer):
 
 def fast_settings(url: str, dialect: str = "v16", **kw: Any) -> LiveSettings:
     """Short timeouts and backoff so each fault shows within a second or two."""
-    base: dict[str, Any] = {
-        "url": url,
-        "dialect": dialect,
-        "password": Secret(PASSWORD),
-        "user": "demo" if dialect == "v12" else "admin",
-        "domain": None if dialect == "v12" else "demo.local",
+    timing: dict[str, Any] = {
         "backoff_base": 0.2,
         "backoff_max": 1.0,
         "open_timeout": 1.0,
         "reply_timeout": 1.0,
         "close_timeout": 0.3,
     }
-    base.update(kw)
-    return LiveSettings(**base)
+    return client_settings(url, dialect, **(timing | kw))
 
 
 def screen_text(app: WallboardApp) -> str:

@@ -25,6 +25,9 @@ from typing import Any, Self
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
+from wallboard.feed.client import LiveSettings
+from wallboard.feed.secrets import Secret
+
 PASSWORD = "s3cret-Pa55-ZQX"  # distinctive, so a leak is easy to find
 
 V12_AUTH_ERROR = "name or password error"
@@ -201,6 +204,19 @@ def _text_frame(text: str) -> bytes:
     if n < 126:
         return bytes([0x81, n]) + data
     return bytes([0x81, 126]) + struct.pack("!H", n) + data
+
+
+def client_settings(url: str, dialect: str = "v16", **kw: Any) -> LiveSettings:
+    """Demo-tenant credentials for `url`, plus whatever timing a test needs."""
+    base: dict[str, Any] = {
+        "url": url,
+        "dialect": dialect,
+        "password": Secret(PASSWORD),
+        "user": "demo" if dialect == "v12" else "admin",
+        "domain": None if dialect == "v12" else "demo.local",
+    }
+    base.update(kw)
+    return LiveSettings(**base)
 
 
 class RawTcpServer:

@@ -9,6 +9,7 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from wallboard.protocol.commands import V12_KEYS, build_subscribe
 from wallboard.sim import SimConfig, Simulator
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
@@ -37,30 +38,8 @@ AUTH = {
 AUTH["v22"] = dict(AUTH["v16"])
 AUTH["v22"]["sysadmin"] = {"command": "auth", "username": "sysadmin", "password": "demo"}
 
-V12_ALL = [
-    {
-        "topic": "extension_events",
-        "keys": [
-            "extension_register",
-            "call_start",
-            "call_fail",
-            "call_reroute",
-            "call_noanswer",
-            "call_hold",
-            "call_unhold",
-            "call_ended",
-            "call_established",
-            "target_add",
-            "target_fail",
-            "target_noanswer",
-            "target_ringing",
-            "target_ended",
-        ],
-    },
-    {"topic": "cdr_events", "keys": ["call_cdr"]},
-    {"topic": "queue_events", "keys": ["queue_status", "queue_member_state"]},
-    {"topic": "trunk_events", "keys": ["trunk_connected", "trunk_disconnected"]},
-]
+# Every documented v12 topic with every key: the client's own subscribe command.
+V12_ALL = build_subscribe("v12", list(V12_KEYS))["topics"]
 ALL_TOPICS: dict[str, list[Any]] = {
     "v12": V12_ALL,
     "v16": ["extension_events", "cdr_events", "queue_events"],

@@ -24,6 +24,7 @@ from tests.live_helpers import (
     Conn,
     ScriptedPBX,
     SilentPBX,
+    client_settings,
     have_openssl,
     make_cert,
     serve_traffic,
@@ -31,27 +32,20 @@ from tests.live_helpers import (
 )
 from wallboard.errors import AuthRejected, ConnectFailed
 from wallboard.feed.client import LiveClient, LiveSettings, backoff_delay, build_ssl_context
-from wallboard.feed.secrets import Secret
 from wallboard.model import WallboardState
 
 pytestmark = pytest.mark.timeout(30)
 
 
 def make_settings(url: str, dialect: str = "v16", **kw: Any) -> LiveSettings:
-    base: dict[str, Any] = {
-        "url": url,
-        "dialect": dialect,
-        "password": Secret(PASSWORD),
-        "user": "demo" if dialect == "v12" else "admin",
-        "domain": None if dialect == "v12" else "demo.local",
+    timing: dict[str, Any] = {
         "backoff_base": 0.05,
         "backoff_max": 0.2,
         "open_timeout": 2.0,
         "reply_timeout": 2.0,
         "close_timeout": 0.5,
     }
-    base.update(kw)
-    return LiveSettings(**base)
+    return client_settings(url, dialect, **(timing | kw))
 
 
 async def until(cond: Callable[[], bool], timeout: float = 5.0) -> None:
