@@ -10,9 +10,9 @@ from pathlib import Path
 from scenario import T0, call
 from ui_helpers import REPLAY, bare_app
 from wallboard.cli import main
+from wallboard.feed.paced import replay_feed
 from wallboard.feed.replay import replay_into
 from wallboard.model import WallboardState, state_document
-from wallboard.ui.commands import replay_feed
 
 
 async def _run_until_finished(app, timeout: float = 20.0) -> float:  # type: ignore[no-untyped-def]

@@ -13,6 +13,15 @@ import sys
 from collections.abc import Callable, Sequence
 
 from wallboard import __version__
+from wallboard.cli.options import (
+    ConnectFlags,
+    ConnectOptions,
+    DemoOptions,
+    RecordOptions,
+    ReplayOptions,
+    SnapshotOptions,
+    UiOptions,
+)
 from wallboard.errors import EXIT_USAGE, WallboardError
 
 DIALECTS = ("v12", "v16", "v22")
@@ -182,34 +191,70 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run_demo(args: argparse.Namespace) -> int:
-    from wallboard.ui.commands import run_demo
+def connect_flags(args: argparse.Namespace) -> ConnectFlags:
+    """The connection flags of a live command (None where not given: the config decides)."""
+    get = lambda name: getattr(args, name, None)  # noqa: E731
+    return ConnectFlags(
+        url=get("url"),
+        dialect=get("dialect"),
+        user=get("user"),
+        extension=get("extension"),
+        domain=get("domain"),
+        extensions=get("extensions"),
+        queues=get("queues"),
+        tenants=get("tenants"),
+        password_env=get("password_env"),
+        password_file=get("password_file"),
+        ca_file=get("ca_file"),
+        insecure=get("insecure"),
+        config=get("config"),
+    )
 
-    return run_demo(args)
+
+def _ui(args: argparse.Namespace) -> UiOptions:
+    return UiOptions(bell=bool(getattr(args, "bell", False)), config=getattr(args, "config", None))
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from wallboard.cli.run_tui import run_demo
+
+    return run_demo(
+        DemoOptions(
+            dialect=args.dialect,
+            agents=args.agents,
+            queues=args.queues,
+            seed=args.seed,
+            speed=args.speed,
+            rate=args.rate,
+            ui=_ui(args),
+        )
+    )
 
 
 def _run_connect(args: argparse.Namespace) -> int:
-    from wallboard.ui.commands import run_connect
+    from wallboard.cli.run_tui import run_connect
 
-    return run_connect(args)
+    return run_connect(ConnectOptions(flags=connect_flags(args), record=args.record, ui=_ui(args)))
 
 
 def _run_replay(args: argparse.Namespace) -> int:
-    from wallboard.ui.commands import run_replay
+    from wallboard.cli.run_tui import run_replay
 
-    return run_replay(args)
+    return run_replay(ReplayOptions(file=args.file, speed=args.speed, ui=_ui(args)))
 
 
 def _run_record(args: argparse.Namespace) -> int:
-    from wallboard.feed.commands import run_record
+    from wallboard.cli.run_headless import run_record
 
-    return run_record(args)
+    return run_record(RecordOptions(flags=connect_flags(args), output=args.output))
 
 
 def _run_snapshot(args: argparse.Namespace) -> int:
-    from wallboard.feed.commands import run_snapshot
+    from wallboard.cli.run_headless import run_snapshot
 
-    return run_snapshot(args)
+    return run_snapshot(
+        SnapshotOptions(flags=connect_flags(args), replay=args.replay, wait=args.wait)
+    )
 
 
 def _run_sim(args: argparse.Namespace) -> int:
