@@ -12,6 +12,7 @@ from typing import Any
 from wallboard.model import kpi
 from wallboard.model.calendar import usable_time
 from wallboard.model.entities import Queue
+from wallboard.model.overview import overview
 from wallboard.model.state import WallboardState
 from wallboard.model.tally import Tally
 
@@ -31,10 +32,8 @@ def coverage(state: WallboardState) -> dict[str, Any]:
     return {"since": cov.since, "gaps": cov.gaps(state.counting_since, now)}
 
 
-def queue_stats(state: WallboardState, q: Queue, stats: Tally | None = None) -> dict[str, Any]:
-    """The `stats` object of one queue (today's tally unless another is given)."""
-    s = q.stats if stats is None else stats
-    definition = state.sl_definition(q)
+def tally_stats(s: Tally, definition: str) -> dict[str, Any]:
+    """Counts and KPIs of one tally (a queue's day, an interval, a totals row)."""
     return {
         "offered": s.offered,
         "answered": s.answered,
@@ -46,16 +45,37 @@ def queue_stats(state: WallboardState, q: Queue, stats: Tally | None = None) -> 
         "callbacks": s.callbacks,
         "other": s.other,
         "sla_breaches": s.sla_breaches,
-        "longest_wait_s": _r(max(0.0, state.longest_wait(q))),
         "service_level_pct": _r(kpi.service_level(s, definition)),
         "service_level_definition": definition,
         "average_answer_s": _r(kpi.asa(s)),
-        "sla_threshold_s": state.sla_threshold(q),
         "abandon_rate_pct": _r(kpi.abandon_rate(s)),
         "aht_s": _r(kpi.aht(s)),
         "max_wait_s": _r(s.max_wait),
         "peak_waiting": s.peak_waiting,
     }
+
+
+def queue_stats(state: WallboardState, q: Queue) -> dict[str, Any]:
+    """The `stats` object of one queue: today's tally, its KPIs, the live longest wait."""
+    out = tally_stats(q.stats, state.sl_definition(q))
+    out["longest_wait_s"] = _r(max(0.0, state.longest_wait(q)))
+    out["sla_threshold_s"] = state.sla_threshold(q)
+    return out
+
+
+def totals(state: WallboardState, queues: list[Queue] | None = None) -> dict[str, Any]:
+    """The totals row: sums over the queues, KPIs from the sums (never averaged percentages)."""
+    o = overview(state, queues)
+    out = tally_stats(o.tally, o.definition)
+    out.update(
+        queues=o.queues,
+        waiting=o.waiting,
+        longest_wait_s=_r(o.longest_wait),
+        agents_ready=o.ready,
+        agents_busy=o.busy,
+        agents_not_ready=o.not_ready,
+    )
+    return out
 
 
 def state_document(state: WallboardState) -> dict[str, Any]:
@@ -158,6 +178,7 @@ def state_document(state: WallboardState) -> dict[str, Any]:
         "calls": calls,
         "finished_calls": dict(state.finished, rerouted=state.reroutes),
         "queues": queues,
+        "totals": totals(state),
         "trunks": [
             {"name": t.name, "connected": t.connected, "since": t.since, "flaps": t.flaps}
             for t in sorted(state.trunks.values(), key=lambda t: t.name)

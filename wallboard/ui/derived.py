@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from wallboard.model.entities import Call, Extension
-from wallboard.model.state import CALLS, EVERYTHING, EXTENSIONS, FULL, QUEUES, WallboardState
+from wallboard.model.state import CALLS, EVERYTHING, EXTENSIONS, FULL, WallboardState
 
 _TALKING = ("established", "held")
 
@@ -57,7 +57,6 @@ class Derived:
         self.members: dict[str, set[str]] = {}  # extension number → queue ids
         self.queue_members: dict[str, frozenset[str]] = {}
         self.agent_sigs: dict[str, dict[str, tuple[object, ...]]] = {}  # queue → agent → sig
-        self._counting_since: float | None = None
         self._primed = False
 
     # ---------------------------------------------------------------- update
@@ -83,11 +82,6 @@ class Derived:
             calls = set(st.calls) | set(self.call_parties)
             exts = set(st.extensions) | {k for ks in self.keys_by_number.values() for k in ks}
             queues = set(st.queues) | set(self.queue_members)
-        if st.counting_since != self._counting_since:
-            # Midnight reset: every queue's counters restarted.
-            self._counting_since = st.counting_since
-            queues = set(queues) | set(st.queues)
-            flags |= QUEUES
         ch = Changes(flags=flags, calls=calls, ext_keys=exts, queues=queues, full=full)
         numbers = ch.numbers
         if calls:

@@ -26,13 +26,11 @@ from typing import Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.coordinate import Coordinate
 from textual.geometry import Size
 from textual.widgets import DataTable, RichLog, Static
-from textual.widgets._data_table import Row as TableRow
 from textual.widgets.data_table import CellKey, ColumnKey, RowKey
 
 from wallboard.config import Thresholds
@@ -54,6 +52,7 @@ from wallboard.ui.fmt import (
     pct,
 )
 from wallboard.ui.text import Cell, safe_text
+from wallboard.ui.textual_private import TableRow, TwoWayDict
 
 # A raw cell: (text, style, sort value). Rows are tuples of these, compared as-is.
 Raw = tuple[str, str, Any]
