@@ -109,7 +109,9 @@ def check_invariants(state: WallboardState) -> None:
         s = q.stats
         for v in (s.offered, s.answered, s.abandoned, s.overflowed, s.callbacks, s.sla_breaches):
             assert v >= 0
-        assert len(q.waiting) == len(set(q.waiting))  # a caller waits at most once per queue
+        # Every caller waiting now was offered today; the callback count is kept exactly.
+        assert set(q.waiting) <= q.seen
+        assert q.callbacks_waiting == sum(w.type == "callback" for w in q.waiting.values())
         # Each offered caller has at most one outcome per queue and day.
         assert s.answered + s.abandoned + s.overflowed + s.callbacks + s.other <= s.offered
         assert s.answered_within + s.answered_unknown_wait <= s.answered
