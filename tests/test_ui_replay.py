@@ -71,7 +71,7 @@ async def test_plain_file_is_paced_by_event_times(tmp_path: Path) -> None:
     assert len(applied) == 4 and len(app.state.calls) == 4
     # 3 s of event time at ×10: 0.3 s between the first and the last frame.
     assert 0.25 <= applied[-1] - applied[0] < 2.0
-    assert 0.07 <= applied[1] - applied[0]
+    assert applied[1] - applied[0] >= 0.07
 
 
 async def test_recording_is_paced_by_t_and_garbage_is_not_fatal(tmp_path: Path) -> None:
