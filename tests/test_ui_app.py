@@ -399,3 +399,24 @@ async def test_bell_rings_on_a_new_sla_breach_only_when_enabled(
         state.apply(parse_object({**breach, "time": str(int(T0 + 1))}))
         app.refresh_now()
         assert rings == [1]
+
+
+async def test_status_line_says_when_the_pbx_clock_is_off() -> None:
+    now = [T0 + 100.0]
+    state = WallboardState(lambda: now[0])
+    state.source.kind = "live"
+    app = bare_app(state, wall_clock=lambda: now[0])
+    async with app.run_test(size=(200, 30)) as pilot:
+        # In step: nothing said.
+        state.apply(parse_object(call("call_start", "a", now[0], "101", "102")), now[0])
+        app.refresh_now(tick=True)
+        await pilot.pause()
+        assert "PBX clock" not in str(app.query_one(StatusLine).render())
+        # The PBX runs 63 s behind us.
+        for i in range(40):
+            now[0] += 1
+            ev = parse_object(call("call_start", f"s{i}", now[0] - 63, "101", "102"))
+            state.apply(ev, now[0])
+        app.refresh_now(tick=True)
+        await pilot.pause()
+        assert "PBX clock -63 s" in str(app.query_one(StatusLine).render())

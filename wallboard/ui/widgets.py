@@ -140,6 +140,9 @@ class StatusLine(_Registered, Panel, Static):
             # clock, so an idle board repaints once a second, not twice.
             age = None if not src.last_frame_at else int(ctx.wall) - int(src.last_frame_at)
             t.append(f"  last event {ago(age)}")
+        if st.skew.shown:
+            off = st.skew.offset
+            t.append(f"  PBX clock {'-' if off > 0 else '+'}{abs(off):.0f} s", style="bold yellow")
         t.append(f"  since {hm(st.counting_since)}", style="dim")
         # The label can hold a file name (replay): as untrusted as the PBX's text.
         where = safe_text(feed.label, 60) or safe_text(src.url, 40)
