@@ -71,6 +71,7 @@ async def test_demo_board_in_chromium_and_it_comes_back_by_itself(tmp_path: Path
         [pid] = await serve.wait_app_pids(1)
         os.kill(pid, signal.SIGKILL)
         await b.wait_js("wallboard.history.includes('reconnecting')", 15)
+        await b.js("wallboard.terminal.reset()")  # so the board below is the new app's
         await b.wait_js("wallboard.state === 'connected' && wallboard.connects === 2", 60)
         await wait_board(b)
         [new_pid] = await serve.wait_app_pids(1)
@@ -87,6 +88,7 @@ async def test_demo_board_in_chromium_and_it_comes_back_by_itself(tmp_path: Path
             await b.js("getComputedStyle(document.getElementById('wb-status')).display") != "none"
         )
         await b.screenshot(tmp_path / "reconnecting.png")
+        await b.js("wallboard.terminal.reset()")
         async with ServeProcess("--demo", port=port) as again:
             await b.wait_js("wallboard.state === 'connected' && wallboard.connects === 3", 90)
             await wait_board(b)
@@ -94,6 +96,23 @@ async def test_demo_board_in_chromium_and_it_comes_back_by_itself(tmp_path: Path
                 "none"
             )
             await again.stop()
+    assert not [m for m in b.sent if m.startswith("Input.")]
+
+
+async def test_a_silent_network_drop_is_noticed_on_both_ends() -> None:
+    """A pulled cable closes nothing: the page and serve each notice the silence and recover."""
+    offline = {"latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+    async with ServeProcess("--demo") as serve, Browser() as b:
+        await b.goto(serve.url + "/")
+        await wait_board(b)
+        [pid] = await serve.wait_app_pids(1)
+        await b.call("Network.emulateNetworkConditions", {"offline": True, **offline})
+        await b.wait_js("wallboard.state === 'reconnecting'", 40)  # the page: 20 s of silence
+        await b.js("wallboard.terminal.reset()")
+        await wait_gone([pid], 40)  # serve: its websocket heartbeat, then the app is stopped
+        await b.call("Network.emulateNetworkConditions", {"offline": False, **offline})
+        await b.wait_js("wallboard.state === 'connected' && wallboard.connects === 2", 60)
+        await wait_board(b)
     assert not [m for m in b.sent if m.startswith("Input.")]
 
 

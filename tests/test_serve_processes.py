@@ -23,7 +23,7 @@ from serve_helpers import ServeProcess, Tab, alive, children, cmdline, wait_gone
 from wallboard.serve.child import DemoTarget, child_command
 from wallboard.serve.kiosk import Kiosk, parse_kiosk
 from wallboard.serve.process import QUIT_GRACE, TERM_GRACE, TabProcess
-from wallboard.serve.server import CLOSE_FULL, COOKIE
+from wallboard.serve.server import CLOSE_FULL, CLOSE_REVOKED, COOKIE, RECHECK_EVERY
 
 pytestmark = pytest.mark.slow
 
@@ -221,3 +221,21 @@ async def test_websocket_needs_the_token_too(tmp_path: Path) -> None:
             async with http.get(serve.url + "/static/js/textual.js") as resp:
                 assert resp.status == 401
     assert "bearer-token-42" not in serve.log()
+
+
+async def test_revoking_a_token_ends_its_open_tabs(tmp_path: Path) -> None:
+    tokens = tmp_path / "tokens.toml"
+    write_tokens(tokens, [("keep", "keep-token-1", None), ("gone", "gone-token-2", None)])
+    async with (
+        ServeProcess("--demo", "--tokens", str(tokens)) as serve,
+        Tab(serve, Authorization="Bearer keep-token-1") as kept,
+        Tab(serve, Authorization="Bearer gone-token-2") as revoked,
+    ):
+        await kept.read_until_bytes()
+        await revoked.read_until_bytes()
+        assert len(await serve.wait_app_pids(2)) == 2
+        write_tokens(tokens, [("keep", "keep-token-1", None)])  # `hub token revoke gone`
+        assert await revoked.wait_closed(RECHECK_EVERY + 10) == CLOSE_REVOKED
+        assert len(await serve.wait_app_pids(1)) == 1
+        await kept.read_until_bytes(kept.bytes + 100)  # the other screen goes on
+    assert "screen 2: its token was revoked" in serve.log()

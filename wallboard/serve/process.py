@@ -61,7 +61,7 @@ class TabProcess(AppService):
         self.spec = spec
         self.label = label
         self.pid: int | None = None
-        self._stderr_tail = b""
+        self._stopped = False
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
         env = dict(self.spec.env)
@@ -110,6 +110,8 @@ class TabProcess(AppService):
 
     async def stop(self) -> None:
         """Quit packet, SIGTERM, SIGKILL: the process is gone when this returns."""
+        if self._stopped:
+            return  # once: a reaped pid (and so its group id) may belong to someone else later
         process = self._process
         task = self._task
         self._task = None
@@ -129,6 +131,7 @@ class TabProcess(AppService):
                 await _wait(process, 5.0)
         # Whatever the app started in its group goes with it.
         _kill_group(process.pid, signal.SIGKILL)
+        self._stopped = True
         if task is not None and not task.done():
             task.cancel()
             with contextlib.suppress(BaseException):

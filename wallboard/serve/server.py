@@ -44,6 +44,8 @@ COOKIE = "wallboard_token"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie: a TV is set up once
 DEFAULT_MAX_TABS = 20
 CLOSE_FULL = 4029  # websocket close code: the tab cap is reached
+CLOSE_REVOKED = 4401  # websocket close code: the tab's token is no longer in the token file
+RECHECK_EVERY = 10.0  # seconds between checks that open tabs' tokens are still valid
 MAX_STDIN = 64 * 1024
 TS_STATIC = Path(textual_serve.__file__).resolve().parent / "static"
 WB_STATIC = Path(__file__).resolve().parent / "static"
@@ -78,6 +80,8 @@ class Tab:
     number: int
     peer: str
     who: str
+    token: Secret | None = None
+    ws: web.WebSocketResponse | None = None
     process: TabProcess | None = None
 
 
@@ -97,6 +101,7 @@ class WallServer(Server):
         self._numbers = 0
         self._sockets: set[web.WebSocketResponse] = set()
         self._runner: web.AppRunner | None = None
+        self._recheck: asyncio.Task[None] | None = None
         self.url = ""
 
     # ------------------------------------------------------------- lifecycle
@@ -121,6 +126,8 @@ class WallServer(Server):
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.config.host, self.config.port, shutdown_timeout=2.0)
         await site.start()
+        if self.config.auth_required:
+            self._recheck = asyncio.create_task(self._recheck_tokens())
         host, port = self._runner.addresses[0][:2]
         shown = f"[{host}]" if ":" in host else host
         self.url = f"http://{shown}:{port}"
@@ -128,6 +135,10 @@ class WallServer(Server):
 
     async def stop(self) -> None:
         """Every tab's process is gone when this returns."""
+        if self._recheck is not None:
+            self._recheck.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._recheck
         await asyncio.gather(
             *(t.process.stop() for t in list(self.tabs.values()) if t.process),
             return_exceptions=True,
@@ -180,6 +191,23 @@ class WallServer(Server):
         request["token"], request["scope"] = Secret(token), info
         return await handler(request)
 
+    async def _recheck_tokens(self) -> None:
+        """A revoked token ends its open tabs too; the page then shows the 401 page."""
+        while True:
+            await asyncio.sleep(RECHECK_EVERY)
+            revoked = [
+                tab
+                for tab in list(self.tabs.values())
+                if tab.token is not None
+                and tab.ws is not None
+                and self._verify(tab.token.reveal()) is None
+            ]
+            for tab in revoked:
+                log.info("screen %d: its token was revoked", tab.number)
+            await asyncio.gather(
+                *(_close(tab.ws, CLOSE_REVOKED, b"token revoked") for tab in revoked if tab.ws)
+            )
+
     def _verify(self, token: str | None) -> TokenInfo | None:
         """Swap point for the hub's own verifier (see tokens.py)."""
         tokens = self.config.tokens
@@ -230,6 +258,8 @@ class WallServer(Server):
             self._numbers,
             peer=request.remote or "?",
             who=f"token {scope.name!r}" if scope else "no token",
+            token=request["token"],
+            ws=ws,
         )
         self.tabs[tab.number] = tab
         self._sockets.add(ws)
@@ -316,6 +346,11 @@ class WallServer(Server):
                 await proc.blur()
             elif kind == "focus":
                 await proc.focus()
+
+
+async def _close(ws: web.WebSocketResponse, code: int, message: bytes) -> None:
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(ws.close(code=code, message=message), 5.0)
 
 
 def _add_headers(request: web.Request, resp: web.StreamResponse) -> None:
