@@ -239,3 +239,33 @@ async def test_revoking_a_token_ends_its_open_tabs(tmp_path: Path) -> None:
         assert len(await serve.wait_app_pids(1)) == 1
         await kept.read_until_bytes(kept.bytes + 100)  # the other screen goes on
     assert "screen 2: its token was revoked" in serve.log()
+
+
+async def test_token_in_url_becomes_a_cookie_and_leaves_the_url(tmp_path: Path) -> None:
+    tokens = write_tokens(tmp_path / "tokens.toml", [("tv", "url-token-77", None)])
+    async with (
+        ServeProcess("--demo", "--tokens", str(tokens)) as serve,
+        aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http,
+    ):
+        async with http.get(
+            serve.url + "/?page=2&token=url-token-77&wall=1", allow_redirects=False
+        ) as resp:
+            assert resp.status == 303
+            assert resp.headers["Location"] == "/?page=2&wall=1"
+            cookie = resp.headers["Set-Cookie"]
+            assert cookie.startswith(f"{COOKIE}=url-token-77;")
+            assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+            assert "Secure" not in cookie  # plain http here
+        async with http.get(
+            serve.url + "/?token=url-token-77",
+            allow_redirects=False,
+            headers={"X-Forwarded-Proto": "https"},  # a TLS proxy on this machine
+        ) as resp:
+            assert "Secure" in resp.headers["Set-Cookie"]
+        async with http.get(serve.url + "/?page=2&token=nope", allow_redirects=False) as resp:
+            assert resp.status == 401
+            assert "Set-Cookie" not in resp.headers
+            assert "401 Unauthorized" in await resp.text()
+        async with http.get(serve.url + "/wallboard/page.js") as resp:
+            assert resp.status == 401  # nothing without a token, not even the assets
+    assert "url-token-77" not in serve.log()

@@ -181,7 +181,7 @@ class WallServer(Server):
                 path="/",
                 httponly=True,
                 samesite="Strict",
-                secure=request.secure,
+                secure=_https(request),
             )
             return resp
         token = request.cookies.get(COOKIE) or _bearer(request)
@@ -346,6 +346,14 @@ class WallServer(Server):
                 await proc.blur()
             elif kind == "focus":
                 await proc.focus()
+
+
+def _https(request: web.Request) -> bool:
+    """Over TLS: directly, or through a TLS reverse proxy on this machine."""
+    if request.secure:
+        return True
+    proxied = request.headers.get("X-Forwarded-Proto", "").lower() == "https"
+    return proxied and is_loopback(request.remote or "")
 
 
 async def _close(ws: web.WebSocketResponse, code: int, message: bytes) -> None:
