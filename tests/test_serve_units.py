@@ -304,3 +304,16 @@ def test_serve_server_does_not_import_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert not {m for m in out.split() if m.split(".")[0] == "textual"}
+
+
+def test_own_hub_token_from_a_file(tmp_path: Path) -> None:
+    f = tmp_path / "serve.token"
+    f.write_text("file-token-9\n")
+    cfg = config_from_args(_args("--hub", "http://127.0.0.1:8890", "--token-file", str(f)))
+    assert isinstance(cfg.target, HubTarget) and cfg.target.token is not None
+    assert cfg.target.token.reveal() == "file-token-9"
+    with pytest.raises(UsageError, match="cannot read token file"):
+        config_from_args(_args("--hub", "http://h:1", "--token-file", str(tmp_path / "nope")))
+    (tmp_path / "empty").write_text("\n")
+    with pytest.raises(UsageError, match="first line is empty"):
+        config_from_args(_args("--hub", "http://h:1", "--token-file", str(tmp_path / "empty")))

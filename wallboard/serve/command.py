@@ -17,7 +17,7 @@ import signal
 import sys
 
 from wallboard.errors import UsageError
-from wallboard.feed.secrets import Secret, read_password_file
+from wallboard.feed.secrets import Secret
 from wallboard.serve.child import TOKEN_ENV, DemoTarget, HubTarget, Target
 from wallboard.serve.server import DEFAULT_MAX_TABS, ServeConfig, WallServer, is_loopback
 from wallboard.serve.tokens import TokenFile
@@ -33,11 +33,24 @@ def parse_listen(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
+def read_token_file(path: str) -> Secret:
+    """First line of the file (the hub's token for serve itself)."""
+    try:
+        with open(os.path.expanduser(path), encoding="utf-8") as f:
+            line = f.readline().strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        why = getattr(exc, "strerror", None) or "not readable UTF-8 text"
+        raise UsageError(f"cannot read token file {path}: {why}") from None
+    if not line:
+        raise UsageError(f"token file {path}: the first line is empty")
+    return Secret(line)
+
+
 def _own_token(args: argparse.Namespace) -> tuple[Secret | None, frozenset[str]]:
     """serve's token for the hub, used by tabs whose browser brought none."""
     path = getattr(args, "token_file", None)
     if path:
-        return read_password_file(path), frozenset()
+        return read_token_file(path), frozenset()
     var = getattr(args, "token_env", None) or TOKEN_ENV
     value = os.environ.get(var)
     if getattr(args, "token_env", None) and not value:
