@@ -161,6 +161,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tls-key", metavar="FILE", help="private key (PEM) for --tls-cert")
     p.set_defaults(handler=_run_sim)
 
+    p = sub.add_parser("serve", help="the wallboard in web browsers (TV screens)")
+    p.add_argument("--listen", metavar="HOST:PORT", help="address (default 127.0.0.1:8000)")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--hub", metavar="URL", help="every tab is a viewer of this hub")
+    src.add_argument("--demo", action="store_true", help="tabs show the embedded simulator")
+    tok = p.add_mutually_exclusive_group()
+    tok.add_argument(
+        "--token-env", metavar="VAR", help="serve's own hub token (default WALLBOARD_TOKEN)"
+    )
+    tok.add_argument(
+        "--token-file", metavar="PATH", help="file whose first line is serve's hub token"
+    )
+    p.add_argument("--tokens", metavar="FILE", help="the hub's token file: browsers need a token")
+    p.add_argument("--max-tabs", type=_count, default=20, help="browser tabs at most (default 20)")
+    p.add_argument(
+        "--bell", action="store_true", help="tabs play a tone on an SLA breach (URL bell=0/1)"
+    )
+    p.set_defaults(handler=_run_serve)
+
     p = sub.add_parser("bench", help="benchmarks; each prints one JSON object as its last line")
     bsub = p.add_subparsers(dest="bench", metavar="WHICH")
     bsub.required = True
@@ -261,6 +280,12 @@ def _run_sim(args: argparse.Namespace) -> int:
     from wallboard.sim.command import run_sim
 
     return run_sim(args)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from wallboard.serve.command import run_serve
+
+    return run_serve(args)
 
 
 def _run_bench_ingest(args: argparse.Namespace) -> int:
