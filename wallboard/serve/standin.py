@@ -23,7 +23,7 @@ from wallboard.serve.kiosk import PAGES
 from wallboard.sim import SimConfig
 from wallboard.sim.accounts import Roster
 from wallboard.ui.app import WallboardApp
-from wallboard.ui.commands import demo_feed
+from wallboard.cli.run_tui import demo_feed
 
 
 class KioskApp(WallboardApp):
