@@ -17,13 +17,13 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from wallboard.cli.run_tui import demo_feed
 from wallboard.config import load_config
 from wallboard.model.state import WallboardState
 from wallboard.serve.kiosk import PAGES
 from wallboard.sim import SimConfig
 from wallboard.sim.accounts import Roster
 from wallboard.ui.app import WallboardApp
-from wallboard.cli.run_tui import demo_feed
 
 
 class KioskApp(WallboardApp):
