@@ -127,6 +127,8 @@ class WallboardState(
         self.dialect_seen: str | None = None
         # Called with the state still holding the day that ends, and its end time.
         self.on_rollover: list[Callable[[WallboardState, float], None]] = []
+        # Today's flaps of trunks restored from a checkpoint before the PBX named them.
+        self.trunk_flaps_restored: dict[str, int] = {}
         self._next_reset: float | None = None
         self._interval_start = 0.0
         self._interval_end = 0.0
@@ -230,6 +232,7 @@ class WallboardState(
         self.reroutes = 0
         for tr in self.trunks.values():
             tr.flaps = 0
+        self.trunk_flaps_restored.clear()
         for q in self.queues.values():
             # Callers waiting across midnight are today's offers.
             q.seen = set(q.waiting)
@@ -383,7 +386,8 @@ class WallboardState(
             if len(self.trunks) >= MAX_TRUNKS:
                 self.limits_dropped += 1
                 return 0
-            self.trunks[ev.name] = Trunk(ev.name, ev.connected, t, ev.reason)
+            flaps = self.trunk_flaps_restored.pop(ev.name, 0)
+            self.trunks[ev.name] = Trunk(ev.name, ev.connected, t, ev.reason, flaps)
         elif tr.connected != ev.connected:
             tr.connected = ev.connected
             tr.since = t
