@@ -127,6 +127,9 @@ class WallboardState(
         self.dialect_seen: str | None = None
         # Called with the state still holding the day that ends, and its end time.
         self.on_rollover: list[Callable[[WallboardState, float], None]] = []
+        # Called when a day begins (the first usable clock, or midnight): a store
+        # loads what it already holds of that day (a restart, a second import).
+        self.on_new_day: list[Callable[[WallboardState], None]] = []
         # Today's flaps of trunks restored from a checkpoint before the PBX named them.
         self.trunk_flaps_restored: dict[str, int] = {}
         self._next_reset: float | None = None
@@ -211,6 +214,8 @@ class WallboardState(
             self.counting_since = now
             self._next_reset = self.calendar.next_midnight(now)
             self._move_interval(now)
+            for hook in list(self.on_new_day):
+                hook(self)
             return 0
         if now >= self._next_reset:
             self.reset_counters(now)
@@ -247,6 +252,8 @@ class WallboardState(
         self.coverage.restart(midnight)
         self.dirty |= QUEUES | COUNTS | TRUNKS
         self.dirty_queues.update(self.queues)
+        for hook in list(self.on_new_day):
+            hook(self)
 
     # ------------------------------------------------------------------ input
     def apply_frame(self, frame: str | bytes, received: float | None = None) -> int:
