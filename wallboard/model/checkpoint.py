@@ -62,6 +62,38 @@ class Restored:
 
 
 # ---------------------------------------------------------------- writing
+def queue_day_record(q: Queue, *, intervals: bool = True, seen: bool = True) -> dict[str, Any]:
+    """One queue's day: its tallies (and what a model needs to go on counting)."""
+    out: dict[str, Any] = {
+        "queue_id": q.queue_id,
+        "number": q.number,
+        "name": q.name,
+        "tenant_id": q.tenant_id,
+        "sla_threshold": q.sla_threshold,
+        "stats": q.stats,
+        "trend": list(q.trend),
+    }
+    if intervals:
+        out["intervals"] = [[start, t] for start, t in q.intervals.items()]
+    if seen:
+        out["seen"] = q.seen
+    return out
+
+
+def queue_live_record(q: Queue) -> dict[str, Any]:
+    """One queue now: who waits, its agents' states."""
+    return {
+        "queue_id": q.queue_id,
+        "number": q.number,
+        "name": q.name,
+        "tenant_id": q.tenant_id,
+        "waiting": list(q.waiting.values()),
+        "agents": list(q.agents.values()),
+        "stale": q.stale,
+        "updated": q.updated,
+    }
+
+
 def day_part(state: WallboardState) -> dict[str, Any]:
     """Today's accumulators: what must survive a restart."""
     return {
@@ -69,25 +101,16 @@ def day_part(state: WallboardState) -> dict[str, Any]:
         "counting_since": state.counting_since,
         "finished": dict(state.finished),
         "reroutes": state.reroutes,
-        "queues": [
-            {
-                "queue_id": q.queue_id,
-                "number": q.number,
-                "name": q.name,
-                "tenant_id": q.tenant_id,
-                "sla_threshold": q.sla_threshold,
-                "stats": q.stats,
-                "intervals": [[start, t] for start, t in q.intervals.items()],
-                "seen": q.seen,
-                "trend": list(q.trend),
-            }
-            for q in state.queues.values()
-        ],
+        "queues": [queue_day_record(q) for q in state.queues.values()],
         "agents": list(state.agent_days.values()),
         "coverage": state.coverage.periods,
         "calls": list(state.day_calls),
         "finished_ids": list(state._finished_ids),
-        "trunk_flaps": {name: tr.flaps for name, tr in state.trunks.items()},
+        # Flaps of trunks the PBX has not named again yet (restored by a store) too.
+        "trunk_flaps": {
+            **state.trunk_flaps_restored,
+            **{name: tr.flaps for name, tr in state.trunks.items()},
+        },
         "visits": [[sid, v] for sid, v in state._visits.items()],
     }
 
@@ -98,6 +121,15 @@ def live_part(state: WallboardState) -> dict[str, Any]:
         "clock": state.now(),
         "latest_event_time": state.latest_event_time,
         "skew": state.skew.offset,
+        "skew_samples": state.skew.as_dict(),
+        # Where the model's own clock marks stand, so the next frame or tick
+        # lands in the same minute, interval and coverage period as on the hub.
+        "marks": {
+            "minute": state._minute,
+            "interval": [state._interval_start, state._interval_end],
+            "watching": state.coverage.watching,
+            "pending": state.coverage.pending,
+        },
         "source": state.source,
         "counters": {
             "frames": state.frames,
@@ -110,19 +142,7 @@ def live_part(state: WallboardState) -> dict[str, Any]:
         "dialect_seen": state.dialect_seen,
         "extensions": list(state.extensions.values()),
         "calls": list(state.calls.values()),
-        "queues": [
-            {
-                "queue_id": q.queue_id,
-                "number": q.number,
-                "name": q.name,
-                "tenant_id": q.tenant_id,
-                "waiting": list(q.waiting.values()),
-                "agents": list(q.agents.values()),
-                "stale": q.stale,
-                "updated": q.updated,
-            }
-            for q in state.queues.values()
-        ],
+        "queues": [queue_live_record(q) for q in state.queues.values()],
         "trunks": list(state.trunks.values()),
         "recent": list(state.recent),
         "errors": list(state.errors),
@@ -266,11 +286,19 @@ def restore_day(
         ]
         state.coverage.load(periods)
 
+    # Ended calls first, in the order they ended (the oldest are forgotten first).
+    for sid in data.get("finished_ids") or ():
+        if type(sid) is str:
+            state._finished_ids[sid] = None
+
     def call(d: dict[str, Any]) -> None:
         rec = _build(FinishedCall, d)
         state.day_calls.append(rec)
         state.recent.append(rec)
-        state._finished_ids[rec.session_id] = None
+        # A caller who hung up waiting is recorded before the call ends: its
+        # end (a CDR) is still to come and must count then.
+        if rec.outcome != "abandoned":
+            state._finished_ids.setdefault(rec.session_id, None)
 
     ld.each(data.get("calls"), call)
 
@@ -278,9 +306,6 @@ def restore_day(
         state._visits[_str(item[0]) or "?"] = _build(Visit, item[1])
 
     ld.each(data.get("visits"), visit)
-    for sid in data.get("finished_ids") or ():
-        if type(sid) is str:
-            state._finished_ids[sid] = None
     flaps = data.get("trunk_flaps")
     if type(flaps) is dict:
         restored = {str(k): v for k, v in flaps.items() if type(v) is int and v >= 0}
@@ -307,12 +332,41 @@ def restore(state: WallboardState, data: Any) -> Restored:
     return result
 
 
+def restore_day_live(state: WallboardState, data: Any, now: float) -> Restored:
+    """A hub viewer takes the day a store loaded at the hub as that day began (midnight).
+
+    The viewer rolls over right here (where the hub did: the same frame or
+    tick follows), then takes the hub's day part, which holds what the
+    store added, in place of its own fresh day.
+    """
+    state._check_midnight(now)
+    state.coverage.periods = []
+    state.day_calls.clear()
+    result = restore_day(state, data, live=True)
+    _rebuild_agents(state)
+    state.touch(EVERYTHING)
+    return result
+
+
 def _restore_live(state: WallboardState, live: dict[str, Any], result: Restored) -> None:
     ld = _Loader(state)
     ld.result = result
     t = _num(live.get("latest_event_time"))
     state.latest_event_time = t if t is not None and usable_time(t) else None
     state.skew.offset = _num(live.get("skew")) or 0.0
+    state.skew.load(live.get("skew_samples"))
+    marks = live.get("marks")
+    if type(marks) is dict:
+        minute = _num(marks.get("minute"))
+        if minute is not None:
+            state._minute = minute
+        interval = marks.get("interval")
+        if type(interval) is list and len(interval) == 2:
+            start, end = _num(interval[0]), _num(interval[1])
+            if start is not None and end is not None:
+                state._interval_start, state._interval_end = start, end
+        state.coverage.watching = marks.get("watching") is True
+        state.coverage.pending = marks.get("pending") is True
     counters = live.get("counters")
     if type(counters) is dict:
         for k in ("frames", "events", "replies", "unknown", "invalid", "limits_dropped"):
@@ -412,6 +466,9 @@ __all__ = [
     "day_part",
     "json_default",
     "live_part",
+    "queue_day_record",
+    "queue_live_record",
     "restore",
     "restore_day",
+    "restore_day_live",
 ]
