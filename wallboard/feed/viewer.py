@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
 import socket
 import ssl
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -42,11 +45,42 @@ from wallboard.feed.hubwire import (
     ProtocolError,
     ViewerModel,
 )
-from wallboard.feed.secrets import Secret, display_url
+from wallboard.feed.secrets import Secret, display_url, warn
 from wallboard.model.state import SOURCE, WallboardState
 
 MiB = 1024 * 1024
 _YIELD_EVERY = 16
+TOKEN_ENV = "WALLBOARD_TOKEN"
+
+
+def read_token(env: str | None, file: str | None) -> Secret | None:
+    """The hub token: `--token-file PATH` (first line), else `--token-env VAR`
+    (default WALLBOARD_TOKEN); None when neither holds one (an open loopback hub).
+
+    Never an argument: argv is readable by every user of the machine.
+    """
+    if file:
+        p = Path(file).expanduser()
+        try:
+            with p.open(encoding="utf-8") as f:
+                line = f.readline().strip()
+        except FileNotFoundError:
+            raise UsageError(f"cannot read token file {file}: no such file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            why = getattr(exc, "strerror", None) or "not readable UTF-8 text"
+            raise UsageError(f"cannot read token file {file}: {why}") from None
+        if not line:
+            raise UsageError(f"token file {file}: the first line is empty")
+        if os.name == "posix" and p.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH):
+            warn(f"token file {file} is readable by other users; run: chmod 600 {file}")
+        return Secret(line)
+    var = env or TOKEN_ENV
+    value = os.environ.get(var, "").strip()
+    if value:
+        return Secret(value)
+    if env and env != TOKEN_ENV:
+        raise UsageError(f"environment variable {var} (from --token-env) is not set or empty")
+    return None
 
 
 def hub_urls(url: str) -> tuple[str, str]:
@@ -326,4 +360,4 @@ def _hub_error(exc: BaseException, where: str) -> str:
     return f"connection to {where} failed: {type(exc).__name__}"
 
 
-__all__ = ["HubLink", "HubViewer", "ViewerSettings", "hub_urls"]
+__all__ = ["TOKEN_ENV", "HubLink", "HubViewer", "ViewerSettings", "hub_urls", "read_token"]

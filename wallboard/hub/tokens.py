@@ -287,14 +287,21 @@ def digest_of(token: str | Secret | None) -> bytes | None:
 # ------------------------------------------------------------ the commands
 @contextlib.contextmanager
 def _locked(path: Path) -> Any:
-    """One writer at a time (two admins adding tokens at once must not lose one)."""
+    """One writer at a time (two admins adding tokens at once must not lose one).
+
+    The lock is on the file's directory: the file itself is replaced on each
+    write, so a lock on it would guard nothing, and no lock file is left behind.
+    """
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
         yield
         return
-    lock = path.with_name(path.name + ".lock")
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        yield
+        return
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
