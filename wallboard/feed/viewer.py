@@ -246,13 +246,14 @@ class HubViewer:
         if s.token is not None and s.token.reveal():
             headers["Authorization"] = f"Bearer {s.token.reveal()}"
         self.link.attempt = self._failures + 1
+        secure = self.ws_url.startswith("wss:")
         started = time.monotonic()
         got_in = False
         try:
             async with connect(
                 self.ws_url,
                 additional_headers=headers,
-                ssl=s.ssl_context,
+                ssl=s.ssl_context or (ssl.create_default_context() if secure else None),
                 open_timeout=s.open_timeout,
                 ping_interval=s.ping_interval,
                 ping_timeout=s.ping_timeout,
@@ -265,6 +266,8 @@ class HubViewer:
             ) as ws:
                 del headers
                 got_in = await self._session(ws)
+            # The hub closed normally (1000, 1001): it stopped or restarts.
+            message = "the hub went away (restarting?)"
         except asyncio.CancelledError:
             raise
         except InvalidStatus as exc:

@@ -149,10 +149,13 @@ class Fanout:
             if transport.get_write_buffer_size() > v.limit:
                 self.drop(v, CLOSE_TOO_SLOW, "outgoing queue overflow: viewer too slow", "slow")
 
-    def drop(self, viewer: Viewer, code: int, reason: str, why: str) -> None:
-        """Close a viewer without waiting for it (it may not be reading at all)."""
+    def drop(self, viewer: Viewer, code: int, reason: str, why: str) -> asyncio.Task[None] | None:
+        """Close a viewer without waiting for it (it may not be reading at all).
+
+        Returns the task that closes it (its handler awaits it; nothing else must).
+        """
         if viewer.closing:
-            return
+            return None
         viewer.closing = True
         if why == "slow":
             self.stats.dropped_slow += 1
@@ -165,6 +168,7 @@ class Fanout:
         task = asyncio.get_running_loop().create_task(self._close(viewer.ws, code, reason))
         self._closers.add(task)
         task.add_done_callback(self._closers.discard)
+        return task
 
     @staticmethod
     async def _close(ws: ServerConnection, code: int, reason: str) -> None:

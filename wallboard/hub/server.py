@@ -299,7 +299,11 @@ class HubServer:
             log.info("%s joined", viewer.who)
             async for _message in ws:
                 # Viewers send nothing after auth: anything else is a client we do not know.
-                self.fanout.drop(viewer, CLOSE_POLICY, "viewers send nothing after auth", "junk")
+                closing = self.fanout.drop(
+                    viewer, CLOSE_POLICY, "viewers send nothing after auth", "junk"
+                )
+                if closing is not None:
+                    await closing
                 break
         except ConnectionClosed:
             pass

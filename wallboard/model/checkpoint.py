@@ -211,14 +211,22 @@ class _Loader:
 
 
 def restore_day(
-    state: WallboardState, data: Any, result: Restored | None = None, *, live: bool = False
+    state: WallboardState,
+    data: Any,
+    result: Restored | None = None,
+    *,
+    live: bool = False,
+    recent: bool | None = None,
 ) -> Restored:
     """Today's accumulators into `state` (after a restart, before the PBX speaks).
 
     Without `live`, agents come back without a current state: the PBX tells
     it again, and the time the wallboard was not watching is not counted in
-    any state. With `live` (a hub's checkpoint) they keep the hub's.
+    any state. With `live` (a hub's checkpoint) they keep the hub's, and the
+    recent-calls list comes from the live part (`recent`: append the day's
+    calls to it anyway).
     """
+    add_recent = not live if recent is None else recent
     ld = _Loader(state)
     if result is not None:
         ld.result = result
@@ -294,7 +302,8 @@ def restore_day(
     def call(d: dict[str, Any]) -> None:
         rec = _build(FinishedCall, d)
         state.day_calls.append(rec)
-        state.recent.append(rec)
+        if add_recent:
+            state.recent.append(rec)
         # A caller who hung up waiting is recorded before the call ends: its
         # end (a CDR) is still to come and must count then.
         if rec.outcome != "abandoned":
@@ -342,7 +351,7 @@ def restore_day_live(state: WallboardState, data: Any, now: float) -> Restored:
     state._check_midnight(now)
     state.coverage.periods = []
     state.day_calls.clear()
-    result = restore_day(state, data, live=True)
+    result = restore_day(state, data, live=True, recent=True)
     _rebuild_agents(state)
     state.touch(EVERYTHING)
     return result
