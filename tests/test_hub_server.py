@@ -64,22 +64,21 @@ async def equal_soon(rig: Any, view: WallboardState, expected: Any = None) -> No
 # ------------------------------------------------------------ equality
 @pytest.mark.parametrize("dialect", ["v12", "v16"])
 async def test_two_viewers_show_the_same_state_as_the_hub(dialect: str) -> None:
-    async with hub_rig(dialect, sim_kw={"agents": 60, "queues": 4}) as rig:
-        async with viewer(rig.url) as a:
-            await until(lambda: a.ready.is_set(), what="viewer a ready")
+    async with hub_rig(dialect, sim_kw={"agents": 60, "queues": 4}) as rig, viewer(rig.url) as a:
+        await until(lambda: a.ready.is_set(), what="viewer a ready")
+        for _ in range(6):
+            rig.step(20)
+            await asyncio.sleep(0.02)
+        async with viewer(rig.url) as b:  # joins in the middle of the day
             for _ in range(6):
                 rig.step(20)
                 await asyncio.sleep(0.02)
-            async with viewer(rig.url) as b:  # joins in the middle of the day
-                for _ in range(6):
-                    rig.step(20)
-                    await asyncio.sleep(0.02)
-                await equal_soon(rig, a.state)
-                await equal_soon(rig, b.state)
-                assert hidden_parts(a.state) == hidden_parts(rig.state)
-                assert hidden_parts(b.state) == hidden_parts(rig.state)
-                assert rig.state.events > 100 and a.model.skipped == b.model.skipped == 0
-                assert a.model.checkpoints == b.model.checkpoints == 1
+            await equal_soon(rig, a.state)
+            await equal_soon(rig, b.state)
+            assert hidden_parts(a.state) == hidden_parts(rig.state)
+            assert hidden_parts(b.state) == hidden_parts(rig.state)
+            assert rig.state.events > 100 and a.model.skipped == b.model.skipped == 0
+            assert a.model.checkpoints == b.model.checkpoints == 1
 
 
 async def test_a_scoped_viewer_sees_only_its_queues_in_the_feed_state_and_metrics(
@@ -237,33 +236,33 @@ async def test_a_reconnecting_viewer_gets_a_fresh_checkpoint() -> None:
 
 
 async def test_a_viewer_that_stops_reading_is_dropped_and_slows_nobody() -> None:
-    async with hub_rig(
-        "v16", sim_kw={"agents": 200, "queues": 5}, max_viewer_buffer=32 * 1024
-    ) as rig:
-        async with viewer(rig.url) as good:
-            await until(lambda: good.ready.is_set())
-            # A viewer with a tiny receive window that never reads.
-            sock = socket.socket()
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            sock.connect(("127.0.0.1", rig.hub.server.port))
-            slow = await connect(
-                rig.url.replace("http", "ws") + "/feed", sock=sock, max_queue=1, compression=None
-            )
-            await until(lambda: rig.hub.server.fanout.count == 2)
-            for _ in range(40):
-                rig.step(15)
-                await asyncio.sleep(0.01)
-                if rig.hub.server.fanout.stats.dropped_slow:
-                    break
-            await until(lambda: rig.hub.server.fanout.stats.dropped_slow == 1, what="slow dropped")
-            assert rig.hub.server.fanout.count == 1
-            await equal_soon(rig, good.state)  # the other one kept up
-            assert good.model.checkpoints == 1  # and was never dropped
-            with contextlib.suppress(Exception):
-                while True:  # the slow one reads its backlog, then the close code
-                    await asyncio.wait_for(slow.recv(), 5)
-            assert slow.close_code in (1013, 1006)
-            assert rig.state.frames == sum(c.sent for c in rig.sim._clients)  # the PBX side: all
+    async with (
+        hub_rig("v16", sim_kw={"agents": 200, "queues": 5}, max_viewer_buffer=32 * 1024) as rig,
+        viewer(rig.url) as good,
+    ):
+        await until(lambda: good.ready.is_set())
+        # A viewer with a tiny receive window that never reads.
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(("127.0.0.1", rig.hub.server.port))
+        slow = await connect(
+            rig.url.replace("http", "ws") + "/feed", sock=sock, max_queue=1, compression=None
+        )
+        await until(lambda: rig.hub.server.fanout.count == 2)
+        for _ in range(40):
+            rig.step(15)
+            await asyncio.sleep(0.01)
+            if rig.hub.server.fanout.stats.dropped_slow:
+                break
+        await until(lambda: rig.hub.server.fanout.stats.dropped_slow == 1, what="slow dropped")
+        assert rig.hub.server.fanout.count == 1
+        await equal_soon(rig, good.state)  # the other one kept up
+        assert good.model.checkpoints == 1  # and was never dropped
+        with contextlib.suppress(Exception):
+            while True:  # the slow one reads its backlog, then the close code
+                await asyncio.wait_for(slow.recv(), 5)
+        assert slow.close_code in (1013, 1006)
+        assert rig.state.frames == sum(c.sent for c in rig.sim._clients)  # the PBX side: all
 
 
 async def test_the_hub_going_away_and_coming_back() -> None:
@@ -374,17 +373,20 @@ async def test_a_flood_of_viewers_is_capped() -> None:
 
 async def test_a_revoked_token_closes_its_viewers_within_a_second(tmp_path: Path) -> None:
     tokens = tokens_file(tmp_path)
-    async with hub_rig("v16", tokens=tokens) as rig:
-        async with viewer(rig.url, SCOPED) as team, viewer(rig.url, TOKEN) as wall:
-            await until(lambda: team.ready.is_set() and wall.ready.is_set())
-            loop = asyncio.get_running_loop()
-            t0 = loop.time()
-            revoke_token(tokens.path, "team")
-            await until(lambda: team.link.status == "rejected", timeout=3, what="closed")
-            assert loop.time() - t0 < 1.0
-            assert wall.link.status == "connected" and rig.hub.server.fanout.count == 1
-            status, _h, _b = await http_get(rig.url + "/state", SCOPED)
-            assert status == 401
+    async with (
+        hub_rig("v16", tokens=tokens) as rig,
+        viewer(rig.url, SCOPED) as team,
+        viewer(rig.url, TOKEN) as wall,
+    ):
+        await until(lambda: team.ready.is_set() and wall.ready.is_set())
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        revoke_token(tokens.path, "team")
+        await until(lambda: team.link.status == "rejected", timeout=3, what="closed")
+        assert loop.time() - t0 < 1.0
+        assert wall.link.status == "connected" and rig.hub.server.fanout.count == 1
+        status, _h, _b = await http_get(rig.url + "/state", SCOPED)
+        assert status == 401
 
 
 @pytest.mark.skipif(not have_openssl(), reason="needs the openssl command line tool")
