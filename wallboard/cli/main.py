@@ -298,6 +298,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="events in the replay part (TUI --speed 0 against snapshot --replay)",
     )
     b.set_defaults(handler=_run_bench_ui)
+    b = bsub.add_parser("hub", help="one hub, a busy PBX and many viewers: CPU, RSS, latency")
+    b.add_argument("--agents", type=_count, default=5000)
+    b.add_argument("--queues", type=_count, default=50)
+    b.add_argument("--rate", type=_positive_float, default=2000.0, help="PBX events per second")
+    b.add_argument("--viewers", type=_count, default=100, help="frame viewers")
+    b.add_argument("--scoped", type=_count, default=5, help="scoped viewers (two queues)")
+    b.add_argument("--seconds", type=_positive_float, default=20.0, help="measured window")
+    b.add_argument(
+        "--settle",
+        type=_positive_float,
+        default=5.0,
+        help="seconds between every viewer having joined and the window",
+    )
+    b.add_argument(
+        "--stall-at", type=_positive_float, default=5.0, help="when one more viewer stops reading"
+    )
+    b.add_argument("--reader-processes", type=_count, default=2)
+    b.set_defaults(handler=_run_bench_hub)
     return parser
 
 
@@ -449,6 +467,12 @@ def _run_bench_ingest(args: argparse.Namespace) -> int:
     from wallboard.bench.ingest import run_bench_ingest
 
     return run_bench_ingest(args)
+
+
+def _run_bench_hub(args: argparse.Namespace) -> int:
+    from wallboard.bench.hub import run_bench_hub
+
+    return run_bench_hub(args)
 
 
 def _run_bench_ui(args: argparse.Namespace) -> int:

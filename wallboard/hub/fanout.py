@@ -94,13 +94,28 @@ class Fanout:
         settings: dict[str, Any],
         flush_interval: float = 0.02,
         scoped_interval: float = 0.1,
-        max_buffer: int = 8 * MiB,
+        max_buffer: int = 4 * MiB,
+        join_window: float = 0.05,
+        checkpoint_gap: float = 0.25,
+        join_budget: int = 48 * MiB,
     ) -> None:
         self.state = state
         self.settings = settings
         self.flush_interval = flush_interval
         self.scoped_interval = scoped_interval
         self.max_buffer = max_buffer
+        # Viewers arriving together (a hub restart: every wall at once) share one
+        # checkpoint: they wait up to `join_window` for company, and a model of
+        # 5,000 agents is checkpointed at most once per `checkpoint_gap`.
+        self.join_window = join_window
+        self.checkpoint_gap = checkpoint_gap
+        # Checkpoint bytes on their way to new viewers at most (each viewer's copy
+        # sits in its socket's buffer until it has read it): a hundred walls
+        # reconnecting at once are let in a few at a time, not 100 × 5 MB at once.
+        self.join_budget = join_budget
+        self.joining: set[Viewer] = set()
+        self._admit_handle: asyncio.TimerHandle | None = None
+        self._last_checkpoint = -1e9
         self.frame_viewers: set[Viewer] = set()
         self.groups: dict[str, ScopeGroup] = {}
         self.stats = FanoutStats()
@@ -112,10 +127,11 @@ class Fanout:
 
     @property
     def count(self) -> int:
-        return len(self.frame_viewers) + sum(len(g.viewers) for g in self.groups.values())
+        groups = sum(len(g.viewers) for g in self.groups.values())
+        return len(self.frame_viewers) + len(self.joining) + groups
 
     def viewers(self) -> list[Viewer]:
-        out = list(self.frame_viewers)
+        out = list(self.frame_viewers) + list(self.joining)
         for g in self.groups.values():
             out.extend(g.viewers)
         return out
@@ -130,10 +146,10 @@ class Fanout:
             self._scoped_handle = loop.call_later(self.scoped_interval, self.flush_scoped)
 
     def cancel(self) -> None:
-        for h in (self._flush_handle, self._scoped_handle):
+        for h in (self._flush_handle, self._scoped_handle, self._admit_handle):
             if h is not None:
                 h.cancel()
-        self._flush_handle = self._scoped_handle = None
+        self._flush_handle = self._scoped_handle = self._admit_handle = None
 
     # ------------------------------------------------------------ writing
     def _write(self, viewers: list[Viewer], data: bytes) -> None:
@@ -142,12 +158,16 @@ class Fanout:
         if not live:
             return
         broadcast([v.ws for v in live], data, text=True)
+        max_buffer = self.max_buffer
         for v in live:
             transport = v.ws.transport
             if transport is None:
                 continue
-            if transport.get_write_buffer_size() > v.limit:
+            size = transport.get_write_buffer_size()
+            if size > v.limit:
                 self.drop(v, CLOSE_TOO_SLOW, "outgoing queue overflow: viewer too slow", "slow")
+            elif size <= max_buffer:
+                v.limit = max_buffer  # its checkpoint is out: from now on, the plain bound
 
     def drop(self, viewer: Viewer, code: int, reason: str, why: str) -> asyncio.Task[None] | None:
         """Close a viewer without waiting for it (it may not be reading at all).
@@ -229,21 +249,69 @@ class Fanout:
         )
 
     def join(self, viewer: Viewer) -> None:
-        """Hello, the checkpoint, then every change after it (synchronously: no item is lost)."""
+        """A new viewer: hello, a checkpoint, then every change after it.
+
+        Frame viewers are admitted together (`admit`): one checkpoint for all
+        who arrived within the join window. Between its checkpoint and the
+        next batch no item can be lost: admission is one synchronous step.
+        """
         self.stats.joined += 1
         if viewer.scope is not None:
             self._join_scoped(viewer)
+            return
+        self.joining.add(viewer)
+        if self._admit_handle is None:
+            loop = asyncio.get_running_loop()
+            gap = self._last_checkpoint + self.checkpoint_gap - loop.time()
+            self._admit_handle = loop.call_later(max(self.join_window, gap), self.admit)
+
+    def _in_flight(self) -> int:
+        """Bytes of checkpoints still queued for viewers that have not read theirs yet."""
+        total = 0
+        for v in self.frame_viewers:
+            if v.limit > self.max_buffer and v.ws.transport is not None:
+                total += v.ws.transport.get_write_buffer_size()
+        return total
+
+    def admit(self) -> None:
+        """Those waiting to join: one checkpoint, written to as many as the budget allows."""
+        self._admit_handle = None
+        waiting = [v for v in self.joining if not v.closing]
+        self.joining = set(waiting)
+        if not waiting:
             return
         st = self.state
         if st.journal is None:
             self._flush_handle = None
             st.start_journal()
-        hello = self._hello(viewer, "frames")
+        in_flight = self._in_flight()
+        cached = self._cp_cache
+        size = len(cached[2]) if cached is not None else 0
+        if in_flight and in_flight + size > self.join_budget:
+            self._retry_admit()  # the ones before them are still reading theirs
+            return
         _t, data = self._checkpoint_bytes()
-        viewer.limit = len(hello) + len(data) + self.max_buffer
-        self.frame_viewers.add(viewer)
-        self._write([viewer], hello)
-        self._write([viewer], data)
+        self._last_checkpoint = asyncio.get_running_loop().time()
+        room = max(1, (self.join_budget - in_flight) // max(1, len(data)))
+        waiting.sort(key=lambda v: v.number)
+        joining, rest = waiting[:room], waiting[room:]
+        self.joining = set(rest)
+        if rest:
+            self._retry_admit()
+        for viewer in joining:
+            self.frame_viewers.add(viewer)
+            self._start(viewer, self._hello(viewer, "frames"), len(data))
+        self._write(joining, data)
+
+    def _retry_admit(self) -> None:
+        if self._admit_handle is None:
+            loop = asyncio.get_running_loop()
+            self._admit_handle = loop.call_later(self.checkpoint_gap, self.admit)
+
+    def _start(self, viewer: Viewer, hello: bytes, checkpoint_size: int) -> None:
+        """The hello, and room in the viewer's queue for the checkpoint that follows."""
+        broadcast([viewer.ws], hello, text=True)
+        viewer.limit = len(hello) + checkpoint_size + self.max_buffer
 
     def _resync_frames(self) -> None:
         """Something changed the model outside the journal: everyone starts over."""
@@ -271,10 +339,8 @@ class Fanout:
             {"type": "checkpoint", "t": self.state.now(), "data": group.tracker.checkpoint()}
         )
         self._note_checkpoint(t0, data)
-        hello = self._hello(viewer, "patches")
-        viewer.limit = len(hello) + len(data) + self.max_buffer
         group.viewers.add(viewer)
-        self._write([viewer], hello)
+        self._start(viewer, self._hello(viewer, "patches"), len(data))
         self._write([viewer], data)
         self.poke()
 
@@ -301,6 +367,7 @@ class Fanout:
 
     # ------------------------------------------------------------ leaving
     def leave(self, viewer: Viewer) -> None:
+        self.joining.discard(viewer)
         self.frame_viewers.discard(viewer)
         if not self.frame_viewers:
             self.state.stop_journal()

@@ -104,7 +104,9 @@ class Hub:
         f = self.server.fanout
         return {
             "wallboard_hub_viewers": float(f.count),
+            "wallboard_hub_viewers_joining": float(len(f.joining)),
             "wallboard_hub_viewers_dropped_slow": float(f.stats.dropped_slow),
+            "wallboard_hub_checkpoint_seconds_max": f.stats.checkpoint_ms_max / 1000.0,
         }
 
     async def start(self) -> str:

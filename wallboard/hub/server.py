@@ -25,6 +25,7 @@ import hmac
 import http
 import ipaddress
 import logging
+import socket
 import ssl
 import weakref
 from collections.abc import Callable
@@ -75,7 +76,10 @@ class HubConfig:
     auth_timeout: float = 10.0
     flush_interval: float = 0.02
     scoped_interval: float = 0.1
-    max_viewer_buffer: int = 8 * MiB  # bytes behind (beyond its checkpoint) before 1013
+    # Bytes a viewer may be behind (beyond its checkpoint) before it is closed with 1013:
+    # several seconds of a busy PBX; a wall that far behind is better off starting afresh.
+    max_viewer_buffer: int = 4 * MiB
+    socket_buffer: int = 512 * 1024  # the kernel's send buffer per viewer
     max_incoming: int = 64 * 1024  # a viewer only ever sends one small auth message
     token_check: float = 0.5  # seconds between looks at the token file
     ping_interval: float | None = 20.0
@@ -109,6 +113,18 @@ def _bearer(headers: Headers) -> str | None:
     if not hmac.compare_digest(scheme.lower().encode(), b"bearer"):
         return None
     return token.strip() or None
+
+
+def _bound_send_buffer(ws: ServerConnection, size: int) -> None:
+    """A fixed kernel send buffer per viewer, so "behind" is measured where we can see it.
+
+    With autotuning the kernel would hold megabytes of a viewer that stopped
+    reading before its queue (the transport's buffer, bounded) even grew.
+    """
+    sock = ws.transport.get_extra_info("socket") if ws.transport is not None else None
+    if sock is not None and size > 0:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
 
 
 def _response(status: http.HTTPStatus, body: bytes, content_type: str) -> Response:
@@ -295,6 +311,7 @@ class HubServer:
                     return
             self._number += 1
             viewer = Viewer(ws, self._number, access.info, access.digest, access.scope)
+            _bound_send_buffer(ws, self.config.socket_buffer)
             self.fanout.join(viewer)
             log.info("%s joined", viewer.who)
             async for _message in ws:
