@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hub_helpers import SCOPED, TOKEN, http_get, until, write_tokens
 
+from hub_helpers import SCOPED, TOKEN, http_get, until, write_tokens
 from sim_helpers import config as sim_config
 from tests.test_live_cli import ROOT, clean_env
 from wallboard.sim import Simulator

@@ -17,6 +17,10 @@ from typing import Any
 
 import orjson
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
 from hub_helpers import (
     SCOPED,
     TOKEN,
@@ -30,10 +34,6 @@ from hub_helpers import (
     viewer,
     write_tokens,
 )
-from prometheus_client.parser import text_string_to_metric_families
-from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
-
 from live_helpers import have_openssl, make_cert, server_ssl
 from wallboard.feed.hubwire import CLOSE_AUTH_TIMEOUT, CLOSE_POLICY, CLOSE_UNAUTHORIZED
 from wallboard.feed.viewer import HubViewer, ViewerSettings

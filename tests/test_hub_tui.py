@@ -96,7 +96,7 @@ async def test_view_is_the_same_tui_on_a_hub() -> None:
 async def test_view_shows_a_rejected_token_and_r_tries_again(tmp_path: Path) -> None:
     tokens = TokenFile(write_tokens(tmp_path / "t.toml", [("wall", TOKEN, None)]))
     async with hub_rig("v16", tokens=tokens) as rig:
-        app, viewer = view_app(rig.url, "wbt_not-the-token")
+        app, _viewer = view_app(rig.url, "wbt_not-the-token")
         async with app.run_test(size=(160, 40)) as pilot:
             await app_until(app, lambda: "HUB REJECTED THIS VIEWER" in alert_text(app))
             assert "wbt_not-the-token" not in alert_text(app) + status_text(app)

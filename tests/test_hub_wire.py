@@ -16,9 +16,9 @@ from typing import Any
 
 import orjson
 import pytest
-from hub_helpers import StepClock, hidden_parts
 
 from hostile import FIXTURE as HOSTILE
+from hub_helpers import StepClock, hidden_parts
 from ui_helpers import REPLAY
 from wallboard.bench.stream import StreamGenerator
 from wallboard.feed.hubwire import (
