@@ -28,7 +28,7 @@ from wallboard.cli.options import (
     UiOptions,
     ViewOptions,
 )
-from wallboard.errors import EXIT_USAGE, WallboardError
+from wallboard.errors import EXIT_USAGE, UsageError, WallboardError
 
 DIALECTS = ("v12", "v16", "v22")
 # The TUI's pages in its order (wallboard.ui.app.PAGES; a test keeps them equal).
@@ -402,6 +402,14 @@ def _run_snapshot(args: argparse.Namespace) -> int:
 
     if _is_hub_url(args.url) and not args.replay:
         from wallboard.cli.run_hub import run_hub_snapshot
+
+        pbx_only = ("user", "extension", "domain", "password_env", "password_file", "dialect")
+        given = [name for name in pbx_only if getattr(args, name, None)]
+        if given:
+            raise UsageError(
+                f"--{given[0].replace('_', '-')} is for a PBX, whose URL is ws:// or wss://; "
+                "an http(s):// URL is a hub, which takes a token (--token-env / --token-file)"
+            )
 
         return run_hub_snapshot(
             HubSnapshotOptions(
