@@ -1,4 +1,4 @@
-"""`wallboard sim`: run the simulator as a standalone WSI server until stopped."""
+"""`wallboard sim`: run the simulator as a standalone PBX (WSI, and REST on v22) until stopped."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import ssl
 import sys
 
 from wallboard.errors import UsageError, WallboardError
-from wallboard.sim.accounts import ADMIN_USER, DOMAIN, SYSADMIN_USER, TENANT_ID, TENANT_NAME
+from wallboard.sim.accounts import ADMIN_USER, DOMAIN, SYSADMIN_USER, TENANT_NAME
 from wallboard.sim.server import SimConfig, Simulator
 
 
@@ -56,10 +56,17 @@ def banner(sim: Simulator) -> list[str]:
         f"  extensions {first}..{last}: --extension {first} --domain {DOMAIN}, password: {pw}"
     )
     if cfg.dialect == "v22":
+        ids = ",".join(r.tenant_id for r in sim.directory.rosters)
         lines.append(
-            f"  system admin: --user {SYSADMIN_USER} (no domain) --tenants {TENANT_ID}, "
-            f"password: {pw}"
+            f"  system admin: --user {SYSADMIN_USER} (no domain) --tenants {ids}, password: {pw}"
         )
+        for roster in sim.directory.rosters[1:]:
+            lines.append(
+                f"  tenant {roster.tenant_name} ({roster.tenant_id}): --user {ADMIN_USER} "
+                f"--domain {roster.domain}, extensions {roster.extensions[0]}.."
+                f"{roster.extensions[-1]}"
+            )
+        lines.append(f"  REST API: {sim.rest_url} (same accounts)")
     queues = sim.roster.queues
     lines.append(
         f"  queues {queues[0]}..{queues[-1]}, supervisor extension {sim.roster.supervisor}; "
