@@ -272,14 +272,28 @@ class PortsipRest:
 
     def _too_large(self, label: str) -> RestError:
         return RestError(
-            f"the PBX's answer to {label} is larger than {self.max_body // MiB} MiB; ignored",
+            f"the PBX's answer to {label} is larger than {_size(self.max_body)}; ignored",
             "too_large",
         )
 
     def _transport_error(self, exc: httpx.HTTPError, label: str) -> RestError:
-        cause: BaseException | None = exc
-        while cause is not None and not isinstance(cause, OSError | ssl.SSLError):
-            cause = cause.__cause__ or cause.__context__
+        chain: list[BaseException] = []
+        link: BaseException | None = exc
+        while link is not None and len(chain) < 10:
+            chain.append(link)
+            link = link.__cause__ or link.__context__
+        # The most telling cause: TLS, refused, DNS; else the deepest OSError.
+        cause: BaseException | None = next(
+            (
+                c
+                for kind in (ssl.SSLError, ConnectionRefusedError, socket.gaierror)
+                for c in chain
+                if isinstance(c, kind)
+            ),
+            None,
+        )
+        if cause is None:
+            cause = next((c for c in reversed(chain) if isinstance(c, OSError)), None)
         where = self.where
         if isinstance(cause, ssl.SSLCertVerificationError):
             why = cause.verify_message or cause.reason or "verification failed"
@@ -597,6 +611,10 @@ class PortsipRest:
     async def switch_tenant(self, tenant: RestTenant) -> None:
         """A system admin's next calls act inside `tenant` (POST /api/tenants/switch?id=)."""
         await self.post("/tenants/switch", {"id": tenant.rest_id})
+
+
+def _size(n: int) -> str:
+    return f"{n / MiB:g} MiB" if n >= MiB else f"{n / 1024:g} KiB"
 
 
 def _retry_after(value: str | None) -> float | None:

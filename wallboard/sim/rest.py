@@ -357,7 +357,7 @@ class RestApi:
         return {
             "access_token": session.access_token,
             "expires_at": expires_at,
-            "expires_in": int(left),
+            "expires_in": round(left),
             "role": session.role,
         }
 
