@@ -11,6 +11,7 @@ from wallboard.config import load_config
 from wallboard.errors import UsageError
 from wallboard.feed.namefile import (
     load_names_file,
+    load_overrides,
     merge_names,
     parse_names_csv,
     parse_names_table,
@@ -146,3 +147,15 @@ def test_table_parser_and_merge() -> None:
         parse_names_table(["101", "Anna"])
     # The names file wins over the config table (both win over the PBX).
     assert merge_names({"101": "A", "102": "B"}, {"101": "C"}) == {"101": "C", "102": "B"}
+
+
+def test_overrides_from_config_and_file_with_capped_warnings(tmp_path: Path) -> None:
+    f = tmp_path / "names.csv"
+    f.write_text("101,File Anna\n" + "".join(f"x{i},bad\n" for i in range(15)), encoding="utf-8")
+    warnings: list[str] = []
+    got = load_overrides({"101": "Config Anna", "102": "Config Ben"}, f, warnings.append)
+    assert got == {"101": "File Anna", "102": "Config Ben"}
+    assert len(warnings) == 11 and "5 more bad line(s)" in warnings[-1]
+    assert load_overrides(None, None, warnings.append) == {}
+    with pytest.raises(UsageError):
+        load_overrides(None, tmp_path / "missing.csv", warnings.append)

@@ -169,6 +169,7 @@ SAYS = {
     "garbage": "not JSON",
     "wrong shape": "no items list",
     "huge": "larger than 256 KiB",
+    "long body": "larger than 256 KiB",
     "reset": "broke off",
 }
 FAULTS = {
@@ -182,7 +183,8 @@ FAULTS = {
     ),
     "garbage": RestFault(body=b"\x00\xff{{not json", paths=("/users",)),
     "wrong shape": RestFault(body=b'{"items": "nope"}', paths=("/users",)),
-    "huge": RestFault(huge=20 * 1024 * 1024, paths=("/users",)),
+    "huge": RestFault(huge=20 * 1024 * 1024, paths=("/users",)),  # streamed, no length
+    "long body": RestFault(body=b"[" + b" " * (300 * 1024) + b"]", paths=("/users",)),
     "reset": RestFault(reset=True, paths=("/call_queues",)),
 }
 

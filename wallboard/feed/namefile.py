@@ -14,7 +14,7 @@ import csv
 import io
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,6 +148,31 @@ def parse_names_table(value: Any, where: str = "names") -> dict[str, str]:
     return out
 
 
+def load_overrides(
+    config_names: Mapping[str, str] | None,
+    path: str | os.PathLike[str] | None,
+    warn: Callable[[str], None],
+    *,
+    max_warnings: int = 10,
+) -> dict[str, str]:
+    """The names that win over the PBX: the config's `[names]`, then `--names FILE`.
+
+    Bad lines of the file are warned about (at most `max_warnings` lines, then
+    a count); an unreadable file raises UsageError. For `connect`, `hub`,
+    `snapshot` and `replay` at start-up, before the TUI takes the terminal.
+    """
+    names = dict(config_names or {})
+    if path is None:
+        return names
+    loaded = load_names_file(path)
+    for problem in loaded.problems[:max_warnings]:
+        warn(problem)
+    extra = len(loaded.problems) - max_warnings
+    if extra > 0:
+        warn(f"{path}: {extra} more bad line(s) not shown")
+    return merge_names(names, loaded.names)
+
+
 def merge_names(*sources: Mapping[str, str]) -> dict[str, str]:
     """Later sources win: `merge_names(config_table, names_file)` lets the file win."""
     merged: dict[str, str] = {}
@@ -159,6 +184,7 @@ def merge_names(*sources: Mapping[str, str]) -> dict[str, str]:
 __all__ = [
     "NamesFile",
     "load_names_file",
+    "load_overrides",
     "merge_names",
     "parse_names_csv",
     "parse_names_table",

@@ -187,8 +187,8 @@ class RestApi:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         path = request.path.removeprefix("/api").rstrip("/") or "/"
         self.stats.requests.append(f"{request.method} {path}")
-        fault = next((f for f in self.faults if f.matches(path)), None)
-        if fault is not None and fault.names is None:
+        fault = next((f for f in self.faults if f.names is None and f.matches(path)), None)
+        if fault is not None:
             fault.hits += 1
             answer = await self._misbehave(request, fault)
             if answer is not None:
