@@ -55,12 +55,13 @@ def _on_changed(state: WallboardState, rec: Recorder) -> Any:
 
 async def test_the_wsi_feed_keeps_flowing_while_rest_hangs() -> None:
     async with Simulator(sim_config(rate=2.0)) as sim:
-        sim.rest_faults.append(RestFault(delay=30.0))  # every REST call hangs, the login too
+        # The first REST call (the login) hangs; the client gives up after its timeout.
+        sim.rest_faults.append(RestFault(delay=30.0, times=1))
         state = WallboardState(clock=time.time)
         settings = make_settings(
             sim.url, "v22", password=Secret(PASSWORD), user=ADMIN_USER, domain=DOMAIN
         )
-        rest = rest_client_for(settings, timeout=3.0)
+        rest = rest_client_for(settings, timeout=5.0)
         assert rest is not None
         book, rec = book_for(state), Recorder()
         task = names_task(rest, book, rec, failure_retry=0.2)
@@ -78,13 +79,13 @@ async def test_the_wsi_feed_keeps_flowing_while_rest_hangs() -> None:
             assert state.frames > frames + 20
             assert task.fetches == 0 and rec.notices == []
             # The hung call times out: one notice, names as they were (none), feed still up.
-            await until(lambda: len(rec.notices) == 1, timeout=5)
+            await until(lambda: len(rec.notices) >= 1, timeout=10)
             assert "did not answer" in rec.notices[0]
             assert state.source.status == "connected"
             # The PBX answers again: names arrive without a restart of anything.
-            sim.rest_faults.clear()
             await until(lambda: task.fetches >= 1, timeout=10)
             assert book.name(TENANT_ID, "101") == sim.roster.ext_names["101"]
+            assert len(rec.notices) == 2 and "read again" in rec.notices[1]
             assert state.source.status == "connected"
         await task.stop()
         assert PASSWORD not in " ".join(rec.notices)

@@ -407,3 +407,25 @@ async def test_tls_uses_the_websockets_settings(self_signed: tuple[Path, Path]) 
         assert not await task.fetch_once()
         assert len(rec.notices) == 1 and "--ca-file" in rec.notices[0]
         await task.stop()
+
+
+async def test_management_events_do_not_postpone_a_retry_after_a_failure() -> None:
+    async with Simulator(sim_config(agents=20)) as sim:
+        sim.rest_faults.append(RestFault(status=503, times=1))
+        book, rec = FakeBook(), Recorder()
+        task = names_task(rest_for(sim), book, rec, failure_retry=0.3, debounce=5.0, min_gap=30.0)
+        task.start()
+        try:
+            async with asyncio.timeout(5):
+                while task.failures < 1:
+                    await asyncio.sleep(0.01)
+            task.watch(
+                Management(kind="extension_created", tenant_id=TENANT_ID, extension_number="199")
+            )
+            async with asyncio.timeout(3):  # the 0.3 s retry, not the 30 s event gap
+                while task.fetches < 1:
+                    await asyncio.sleep(0.01)
+        finally:
+            await task.stop()
+        assert book.name(TENANT_ID, "101") == sim.roster.ext_names["101"]
+        assert len(rec.notices) == 2 and "HTTP 503" in rec.notices[0]

@@ -4,7 +4,8 @@ Every dialect can show names this way (v12 and v16 have no REST API to ask),
 and these names win over the PBX's. The file is `number,name` per line, UTF-8
 (a BOM is fine), with an optional header line, `#` comments and blank lines.
 A bad line is reported with its line number and skipped; only a file that
-cannot be read at all is a usage error (exit 2, at start-up). No Textual, no
+cannot be read at all is a usage error (exit 2, at start-up). Which names are
+refused is the REST names' rule (`restdata.BAD_CHARS`). No Textual, no
 websockets, no httpx here: `wallboard.config` may import it.
 """
 
@@ -20,13 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from wallboard.errors import UsageError
+from wallboard.feed.restdata import BAD_CHARS, MAX_NAME
 
 MAX_FILE = 16 * 1024 * 1024
-MAX_NAME = 256
 MAX_ENTRIES = 100_000
 # A number as a PBX writes one: digits, maybe a leading +, and * or # for feature codes.
 _NUMBER = re.compile(r"\+?[0-9*#]{1,64}")
-_BAD_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(slots=True)
@@ -42,7 +42,7 @@ def _check_name(raw: str) -> tuple[str | None, str | None]:
     name = raw.strip()
     if not name:
         return None, "empty name"
-    if _BAD_CHARS.search(name):
+    if BAD_CHARS.search(name):
         return None, "the name contains control characters"
     if len(name) > MAX_NAME:
         return None, f"the name is longer than {MAX_NAME} characters"

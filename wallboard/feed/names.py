@@ -176,7 +176,9 @@ class NamesTask:
                 now = self._clock()
                 first = self._first_poke if self._first_poke is not None else now
                 due = min(self._last_poke + self.debounce, first + self.max_debounce)
-                due = max(due, started + self.min_gap, self._not_before)
+                due = max(due, started + self.min_gap)
+                # Events never postpone what was due anyway (a retry after a failure).
+                due = max(min(due, deadline), self._not_before)
                 if now >= due:
                     return
                 await asyncio.sleep(due - now)
@@ -241,8 +243,12 @@ class NamesTask:
 
     async def _fetch_tenant(self) -> None:
         tenant: RestTenant | None = None
-        with contextlib.suppress(RestError):
+        try:
             tenant = await self.rest.current_tenant()
+        except RestError as exc:
+            # Not every account may read its tenant; the names may still come.
+            if exc.kind not in ("forbidden", "not_found", "invalid"):
+                raise
         names = await self._names_of_current_tenant()
         tid = self.tenant_id or (tenant.wsi_id if tenant else None)
         if tenant is not None and tenant.name and tid and tenant.wsi_id in (tid, None):

@@ -25,123 +25,38 @@ after `max_pages`.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import re
 import socket
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 import orjson
 
+from wallboard.feed.restdata import (
+    NameList,
+    RestError,
+    RestQueue,
+    RestTenant,
+    clean_name,
+    names_of,
+    one_line,
+    page_items,
+    queue_of,
+    rest_url_for,
+    tenant_of,
+    wsi_tenant_id,
+)
 from wallboard.feed.secrets import Secret, display_url
 
 OAUTH_CLIENT_ID = "9d806019-75b2-4b3d-bb8b-f5a3a412cc0a"  # PortSIP's documented public id
 MiB = 1024 * 1024
 PAGE_SIZE = 100  # `top` may not exceed 100
-MAX_NAME = 256  # characters of a display name we keep
 MAX_TOKEN = 4096
-# C0 and C1 controls, DEL, line/paragraph separators, bidi embeddings/overrides/isolates.
-_BAD_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_NUMBER = re.compile(r"[0-9]{1,64}")
-
-
-class RestError(Exception):
-    """A REST call failed; `str()` is one line for the user, without secrets.
-
-    `kind` says what went wrong: connect, tls, timeout, auth (credentials
-    rejected), token (rejected right after login), forbidden, not_found,
-    rate_limited, http, not_json, invalid, too_large.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        kind: str,
-        *,
-        status: int | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.status = status
-        self.retry_after = retry_after
-
-
-@dataclass(frozen=True, slots=True)
-class RestTenant:
-    rest_id: str  # opaque, as the REST API names it
-    wsi_id: str | None  # the WSI's tenant_id, when it can be told (see wsi_tenant_id)
-    name: str
-    domain: str
-
-
-@dataclass(frozen=True, slots=True)
-class RestQueue:
-    rest_id: str
-    number: str
-    name: str
-
-
-@dataclass(slots=True)
-class NameList:
-    """number -> display name from one listing, and how many names were refused."""
-
-    names: dict[str, str] = field(default_factory=dict)
-    refused: list[str] = field(default_factory=list)  # numbers whose name was refused
-
-
-def rest_url_for(wsi_url: str) -> str:
-    """wss://pbx:8887/wsi -> https://pbx:8887/api (userinfo dropped; ws -> http)."""
-    parts = urlsplit(wsi_url)
-    scheme = {"wss": "https", "ws": "http"}.get(parts.scheme, parts.scheme)
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((scheme, host, "/api", "", ""))
-
-
-def wsi_tenant_id(rest_id: str) -> str | None:
-    """The WSI tenant id behind a REST id, when the REST id is its base64 (the docs' examples).
-
-    PortSIP calls its REST ids opaque, but every documented one is the base64
-    of a decimal id (`NzAwNTUxOTA5NzczMTQ4MTYw` = `700551909773148160`), and the
-    WSI's `tenant_id` is that decimal. A REST id that is already decimal is
-    taken as it is; anything else cannot be matched (None).
-    """
-    if rest_id.isdigit():
-        return rest_id
-    try:
-        raw = base64.b64decode(rest_id.encode("ascii"), validate=True).decode("ascii")
-    except (ValueError, UnicodeError):
-        return None
-    return raw if raw.isdigit() else None
-
-
-def clean_name(value: Any) -> str | None:
-    """A display name we may pass on: text without control characters, bounded length.
-
-    None for "no name" (null, empty, not text) and raises ValueError for a
-    name that must be refused (control characters: terminal escapes, bidi
-    overrides). Markup-looking text is kept as it is: it is a name, shown
-    literally by the UI.
-    """
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    if _BAD_CHARS.search(text):
-        raise ValueError("control characters")
-    return text[:MAX_NAME]
-
-
-def _one_line(text: str, limit: int = 120) -> str:
-    """PBX-provided text made safe for a notice line."""
-    return _BAD_CHARS.sub(" ", text).strip()[:limit]
 
 
 @dataclass(slots=True)
@@ -339,7 +254,7 @@ class PortsipRest:
             doc = orjson.loads(data)
             err = doc["errors"][0]
             code, message = str(err.get("code", "")), str(err.get("message", ""))
-            detail = _one_line(f"{code}: {message}" if code else message)
+            detail = one_line(f"{code}: {message}" if code else message)
         tail = f" ({detail})" if detail else ""
         if status == 401:
             return RestError(
@@ -470,7 +385,7 @@ class PortsipRest:
             detail = ""
             with contextlib.suppress(Exception):
                 err = orjson.loads(data)["errors"][0]
-                detail = _one_line(str(err.get("message", "")))
+                detail = one_line(str(err.get("message", "")))
             tail = f" ({detail})" if detail else ""
             raise RestError(
                 f"the PBX's REST API rejected the credentials (HTTP {status}){tail}",
@@ -554,7 +469,7 @@ class PortsipRest:
         skip = 0
         for _ in range(self.max_pages):
             doc = await self.get(path, {"top": str(PAGE_SIZE), "skip": str(skip)})
-            page = _items(doc, label)
+            page = page_items(doc, label)
             new = 0
             for item in page:
                 k = item.get(key)
@@ -570,24 +485,14 @@ class PortsipRest:
 
     async def users(self) -> NameList:
         """number -> display name of every user of the current tenant."""
-        return _names(await self.pages("/users", "extension_number"))
+        return names_of(await self.pages("/users", "extension_number"))
 
     async def call_queues(self) -> list[RestQueue]:
-        out = []
-        for item in await self.pages("/call_queues", "id"):
-            qid, number = item.get("id"), _number(item.get("extension_number"))
-            if not isinstance(qid, str) or not qid or number is None:
-                continue
-            name = item.get("name")
-            try:
-                shown = clean_name(name) or ""
-            except ValueError:
-                shown = ""
-            out.append(RestQueue(qid, number, shown))
-        return out
+        queues = (queue_of(item) for item in await self.pages("/call_queues", "id"))
+        return [q for q in queues if q is not None]
 
     async def queue_agents(self, queue: RestQueue) -> NameList:
-        return _names(
+        return names_of(
             await self.pages(
                 f"/call_queues/{quote(queue.rest_id, safe='')}/agents", "extension_number"
             )
@@ -595,7 +500,7 @@ class PortsipRest:
 
     async def current_tenant(self) -> RestTenant:
         doc = await self.get("/tenant")
-        tenant = _tenant(doc)
+        tenant = tenant_of(doc)
         if tenant is None:
             raise RestError("the PBX's answer to GET /api/tenant has no tenant id", "invalid")
         return tenant
@@ -603,7 +508,7 @@ class PortsipRest:
     async def tenants(self) -> list[RestTenant]:
         out = []
         for item in await self.pages("/tenants", "id"):
-            t = _tenant(item)
+            t = tenant_of(item)
             if t is not None:
                 out.append(t)
         return out
@@ -624,55 +529,6 @@ def _retry_after(value: str | None) -> float | None:
     if value.isdigit():
         return min(float(value), 3600.0)
     return None
-
-
-def _items(doc: Any, label: str) -> list[dict[str, Any]]:
-    if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
-        raise RestError(f"the PBX's answer to {label} has no items list", "invalid")
-    items = doc["items"]
-    if not all(isinstance(i, dict) for i in items):
-        raise RestError(f"the PBX's answer to {label} has items that are not objects", "invalid")
-    return items
-
-
-def _number(value: Any) -> str | None:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        value = str(value)
-    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
-        return value.strip()
-    return None
-
-
-def _names(items: list[dict[str, Any]]) -> NameList:
-    out = NameList()
-    for item in items:
-        number = _number(item.get("extension_number"))
-        if number is None:
-            continue
-        try:
-            name = clean_name(item.get("display_name"))
-        except ValueError:
-            out.refused.append(number)
-            continue
-        if name is not None:
-            out.names[number] = name
-    return out
-
-
-def _tenant(doc: Any) -> RestTenant | None:
-    if not isinstance(doc, dict):
-        return None
-    rid = doc.get("id")
-    if isinstance(rid, int) and not isinstance(rid, bool):
-        rid = str(rid)
-    if not isinstance(rid, str) or not rid or len(rid) > 128:
-        return None
-    try:
-        name = clean_name(doc.get("name")) or ""
-    except ValueError:
-        name = ""
-    domain = doc.get("domain")
-    return RestTenant(rid, wsi_tenant_id(rid), name, domain if isinstance(domain, str) else "")
 
 
 __all__ = [
