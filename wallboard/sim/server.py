@@ -35,16 +35,10 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from wallboard.sim.accounts import (
-    EXTENSION_SCOPED,
-    QUEUE_SCOPED,
-    V12_TOPIC_KEYS,
-    Dialect,
-    Principal,
-    Roster,
-)
+from wallboard.sim.accounts import Dialect, Principal, Roster
 from wallboard.sim.dialects import Out, Renderer
 from wallboard.sim.rest import RestApi, RestFault, RestStats
+from wallboard.sim.topics import CommandError, Sub, apply_subscribe, plan_subscribe, unsubscribe
 from wallboard.sim.traffic import Traffic
 from wallboard.sim.world import Tenant, World, build_rosters
 
@@ -89,16 +83,6 @@ class SimConfig:
         return 2 if self.dialect == "v22" else 1
 
 
-@dataclass
-class Sub:
-    """One topic a client subscribed to, with its filters (None = no narrowing)."""
-
-    keys: set[str] | None
-    exts: set[str] | None
-    queues: set[str] | None
-    tenants: set[str] | None = None
-
-
 @dataclass(eq=False)
 class Client:
     ws: web.WebSocketResponse
@@ -110,10 +94,6 @@ class Client:
     replies: int = 0
     sent: int = 0
     closing: asyncio.Task[Any] | None = None
-
-
-class CommandError(Exception):
-    """A command the simulator answers with `status: -1`."""
 
 
 class Simulator:
@@ -444,93 +424,23 @@ class Simulator:
         client.principal = who
         self._reply(client, "auth", cid, None)
 
-    def _parse_topics(
-        self, cmd: dict[str, Any]
-    ) -> tuple[list[tuple[str, set[str] | None]], list[str] | None, list[str] | None]:
-        topics = cmd.get("topics")
-        if not isinstance(topics, list) or not topics:
-            raise CommandError("topics must be a non-empty list")
-        parsed: list[tuple[str, set[str] | None]] = []
-        for item in topics:
-            if self.dialect == "v12":
-                if not isinstance(item, dict) or not isinstance(item.get("topic"), str):
-                    raise CommandError('v12 topics are objects: {"topic": T, "keys": [...]}')
-                topic = item["topic"]
-                if topic not in V12_TOPIC_KEYS:
-                    raise CommandError(f"unknown topic: {topic[:60]}")
-                keys = item.get("keys")
-                if keys is None:
-                    parsed.append((topic, None))
-                    continue
-                if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-                    raise CommandError(f"keys of {topic} must be a list of strings")
-                bad = [k for k in keys if k not in V12_TOPIC_KEYS[topic]]
-                if bad:
-                    raise CommandError(f"unknown key of {topic}: {', '.join(bad[:5])}")
-                parsed.append((topic, set(keys)))
-            else:
-                if not isinstance(item, str):
-                    raise CommandError("topics must be topic-name strings")
-                parsed.append((item, None))
-        return parsed, _str_list(cmd, "extensions"), _str_list(cmd, "queues")
-
-    def _rosters_for(self, who: Principal, tenants: list[str] | None) -> list[Roster]:
-        """The tenants a subscribe reaches: the caller's own, or the system admin's list."""
-        if who.kind != "sysadmin":
-            return [self.directory.roster_of(who)]
-        seen: list[Roster] = []
-        for tid in tenants or []:
-            roster = self.directory.by_id[tid]
-            if roster not in seen:
-                seen.append(roster)
-        return seen
-
     def _subscribe(self, client: Client, cmd: dict[str, Any]) -> list[str]:
         """Validate all, then apply all; returns the status pictures to send (v16+)."""
-        who = client.principal
-        assert who is not None
-        topics, exts, queues = self._parse_topics(cmd)
-        tenants = _str_list(cmd, "tenants")
-        roster = self.directory.roster_of(who)
-        for topic, _ in topics:
-            err = roster.topic_error(self.dialect, who, topic)
-            if err:
-                raise CommandError(err)
-            if topic.startswith("global_"):
-                if not tenants:
-                    raise CommandError(f"{topic} needs a tenants list of tenant ids")
-                unknown = [t for t in tenants if t not in self.directory.by_id]
-                if unknown:
-                    raise CommandError(f"unknown tenant id: {', '.join(unknown[:5])}")
-        rosters = self._rosters_for(who, tenants)
-        if who.kind == "sysadmin":
-            err = _union_filter_error(rosters, who, exts, queues)
-        else:
-            err = roster.filter_error(who, exts, queues)
-        if err:
-            raise CommandError(err)
-        sub_tenants = {r.tenant_id for r in rosters}
+        assert client.principal is not None
+        plan = plan_subscribe(self.directory, self.dialect, client.principal, cmd)
+        apply_subscribe(client.subs, plan)
+        if self.dialect == "v12":
+            return []
         pictures: list[str] = []
-        allowed_e = roster.allowed_extensions(who)
-        allowed_q = roster.allowed_queues(who)
-        want_e = set(exts) if exts else (set(allowed_e) if allowed_e is not None else None)
-        want_q = set(queues) if queues else (set(allowed_q) if allowed_q is not None else None)
-        for topic, keys in topics:
+        for topic, _ in plan.topics:
             base = topic.removeprefix("global_")
-            sub_e = want_e if base in EXTENSION_SCOPED else None
-            sub_q = want_q if base in QUEUE_SCOPED else None
-            old = client.subs.get(topic)
-            if old is None:
-                client.subs[topic] = Sub(keys, sub_e, sub_q, set(sub_tenants))
-            else:
-                old.keys = _union(old.keys, keys)
-                old.exts = _union(old.exts, sub_e)
-                old.queues = _union(old.queues, sub_q)
-                old.tenants = _union(old.tenants, sub_tenants)
-            if self.dialect != "v12":
-                for r in rosters:
-                    pictures.extend(self._pictures(r, base, want_e, want_q))
+            for roster in plan.rosters:
+                pictures.extend(self._pictures(roster, base, plan.exts, plan.queues))
         return pictures
+
+    def _unsubscribe(self, client: Client, cmd: dict[str, Any]) -> None:
+        assert client.principal is not None
+        unsubscribe(self.directory, self.dialect, client.principal, client.subs, cmd)
 
     def _pictures(
         self, roster: Roster, base: str, exts: set[str] | None, queues: set[str] | None
@@ -548,44 +458,6 @@ class Simulator:
                 if queues is None or q.number in queues
             ]
         return []
-
-    def _numbers(self, client: Client, attr: str) -> set[str]:
-        """Every extension (attr="extensions") or queue number the client's tenants have."""
-        who = client.principal
-        assert who is not None
-        if who.kind != "sysadmin":
-            return set(getattr(self.directory.roster_of(who), attr))
-        return {n for r in self.directory.rosters for n in getattr(r, attr)}
-
-    def _unsubscribe(self, client: Client, cmd: dict[str, Any]) -> None:
-        topics, exts, queues = self._parse_topics(cmd)
-        known = self.roster
-        for topic, _ in topics:
-            err = known.topic_error(self.dialect, Principal("tenant", "x"), topic)
-            if err and err.startswith("unknown topic"):
-                raise CommandError(err)
-        for topic, keys in topics:
-            sub = client.subs.get(topic)
-            if sub is None:
-                continue
-            base = topic.removeprefix("global_")
-            if exts and base in EXTENSION_SCOPED:
-                current = sub.exts if sub.exts is not None else self._numbers(client, "extensions")
-                sub.exts = current - set(exts)
-                if not sub.exts:
-                    del client.subs[topic]
-            elif queues and base in QUEUE_SCOPED:
-                current = sub.queues if sub.queues is not None else self._numbers(client, "queues")
-                sub.queues = current - set(queues)
-                if not sub.queues:
-                    del client.subs[topic]
-            elif keys is not None:
-                current = sub.keys if sub.keys is not None else set(V12_TOPIC_KEYS[topic])
-                sub.keys = current - keys
-                if not sub.keys:
-                    del client.subs[topic]
-            else:
-                del client.subs[topic]
 
     # --- fan-out -------------------------------------------------------------
 
@@ -622,42 +494,8 @@ class Simulator:
             self._push(c, text)
 
 
-def _union_filter_error(
-    rosters: list[Roster], who: Principal, exts: list[str] | None, queues: list[str] | None
-) -> str | None:
-    """A system admin's filters: each number must exist in at least one of its tenants."""
-    for r in rosters:
-        ok_e = [e for e in exts or [] if r.is_extension(e)]
-        ok_q = [q for q in queues or [] if r.is_queue(q)]
-        exts = [e for e in exts or [] if e not in ok_e]
-        queues = [q for q in queues or [] if q not in ok_q]
-    if exts:
-        return f"unknown extension: {', '.join(exts[:5])}"
-    if queues:
-        return f"unknown queue: {', '.join(queues[:5])}"
-    return None
-
-
 def _dumps(payload: dict[str, Any]) -> str:
     return json.dumps(payload, separators=(",", ":"))
-
-
-def _union(a: set[str] | None, b: set[str] | None) -> set[str] | None:
-    if a is None or b is None:
-        return None
-    return a | b
-
-
-def _str_list(cmd: dict[str, Any], key: str) -> list[str] | None:
-    """A filter list of strings (numbers accepted and kept as strings)."""
-    value = cmd.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, list) or not all(
-        isinstance(v, str | int) and not isinstance(v, bool) for v in value
-    ):
-        raise CommandError(f"{key} must be a list of strings")
-    return [str(v) for v in value]
 
 
 def _http_error(status: int, body: str) -> web.Response:
