@@ -70,9 +70,9 @@ class _Token:
 class PortsipRest:
     """One REST session on one PBX: `await users()`, `await call_queues()`, ...
 
-    `ssl_context` is the WebSocket's (same `--ca-file` / `--insecure`);
-    `transport` is for tests that need no server at all. Use as an async
-    context manager, or call `aclose()`.
+    `ssl_context` is the WebSocket's (same `--ca-file` / `--insecure`); without
+    one, https is verified against the system's CAs, as the WebSocket would be.
+    Use as an async context manager, or call `aclose()`.
     """
 
     def __init__(
@@ -87,7 +87,6 @@ class PortsipRest:
         max_body: int = 8 * MiB,
         max_pages: int = 200,
         refresh_margin: float = 60.0,
-        transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.base_url = base_url.rstrip("/")
@@ -105,12 +104,11 @@ class PortsipRest:
         self.logins = 0
         self.refreshes = 0
         self._client = httpx.AsyncClient(
-            verify=ssl_context if ssl_context is not None else True,
+            verify=ssl_context if ssl_context is not None else ssl.create_default_context(),
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
             trust_env=False,  # no proxies or netrc from the environment: same as the WSI
             headers={"User-Agent": "wallboard", "Accept": "application/json"},
-            transport=transport,
             limits=httpx.Limits(max_connections=4, max_keepalive_connections=2),
         )
 
