@@ -1,9 +1,9 @@
 """Helpers for the REST names tests: a name book, a REST session and a names task.
 
-`book_for(state)` is the model's own name book when the model has one
-(`state.names`, wallboard.model.names) and otherwise `FakeBook`, a stand-in
+`new_book()` / `book_for(state)` give the model's own name book
+(wallboard.model.names) when it exists and otherwise `FakeBook`, a stand-in
 with the same methods, so these tests run before and after the model's part
-lands.
+lands and use the real one as soon as it is there.
 """
 
 from __future__ import annotations
@@ -52,10 +52,27 @@ class FakeBook:
     def tenant_name(self, tenant_id: str) -> str | None:
         return self.tenants.get(tenant_id)
 
+    def as_dict(self) -> dict[str, object]:
+        return {"overrides": dict(self.overrides), "pbx": dict(self.pbx), "tenants": self.tenants}
+
+
+def new_book() -> Any:
+    try:
+        from wallboard.model.names import NameBook  # type: ignore[import-not-found]
+    except ImportError:
+        return FakeBook()
+    return NameBook()
+
 
 def book_for(state: Any = None) -> Any:
     real = getattr(state, "names", None)
-    return real if real is not None else FakeBook()
+    return real if real is not None else new_book()
+
+
+def pbx_names(book: Any) -> dict[str, dict[str, str]]:
+    """Every tenant's PBX names in the book (tenant id -> number -> name)."""
+    pbx = book.as_dict()["pbx"]
+    return {t: dict(v) for t, v in pbx.items() if v}
 
 
 def rest_for(

@@ -17,7 +17,15 @@ from typing import Any
 import pytest
 
 from live_helpers import make_cert
-from names_helpers import PASSWORD, FakeBook, Recorder, closed_port, names_task, rest_for
+from names_helpers import (
+    PASSWORD,
+    Recorder,
+    closed_port,
+    names_task,
+    new_book,
+    pbx_names,
+    rest_for,
+)
 from wallboard.feed.rest import PortsipRest, RestError, clean_name, rest_url_for, wsi_tenant_id
 from wallboard.feed.secrets import Secret
 from wallboard.protocol.events import Management
@@ -146,9 +154,9 @@ def test_rest_url_and_tenant_ids() -> None:
 # ------------------------------------------------------ the names task, faults
 
 
-async def _ready(sim: Simulator, **kw: Any) -> tuple[Any, FakeBook, Recorder, PortsipRest]:
+async def _ready(sim: Simulator, **kw: Any) -> tuple[Any, Any, Recorder, PortsipRest]:
     """A names task that has fetched once successfully."""
-    book, rec = FakeBook(), Recorder()
+    book, rec = new_book(), Recorder()
     rest = rest_for(sim, **kw)
     task = names_task(rest, book, rec)
     assert await task.fetch_once()
@@ -196,12 +204,12 @@ async def test_each_fault_leaves_names_as_they_were_with_one_notice(
     caplog.set_level(logging.DEBUG)
     async with Simulator(sim_config(agents=40)) as sim:
         task, book, rec, _ = await _ready(sim, timeout=0.5, max_body=256 * 1024)
-        before = {t: dict(v) for t, v in book.pbx.items()}
+        before = pbx_names(book)
         changes = rec.changes
         sim.rest_faults.append(FAULTS[fault])
         for _ in range(3):  # the same failure again is not told again
             assert not await task.fetch_once()
-        assert book.pbx == before
+        assert pbx_names(book) == before
         assert rec.changes == changes
         assert len(rec.notices) == 1, rec.notices
         assert "names stay as they were" in rec.notices[0]
@@ -218,7 +226,7 @@ async def test_each_fault_leaves_names_as_they_were_with_one_notice(
 
 
 async def test_refused_port_gives_one_notice_and_no_names() -> None:
-    book, rec = FakeBook(), Recorder()
+    book, rec = new_book(), Recorder()
     rest = PortsipRest(
         f"http://127.0.0.1:{closed_port()}/api",
         username="admin",
@@ -229,7 +237,7 @@ async def test_refused_port_gives_one_notice_and_no_names() -> None:
     task = names_task(rest, book, rec, tenant_id=TENANT_ID)
     for _ in range(2):
         assert not await task.fetch_once()
-    assert book.pbx == {} and rec.changes == 0
+    assert pbx_names(book) == {} and rec.changes == 0
     assert len(rec.notices) == 1 and "refused" in rec.notices[0]
     assert PASSWORD not in rec.notices[0]
     await task.stop()
@@ -237,13 +245,13 @@ async def test_refused_port_gives_one_notice_and_no_names() -> None:
 
 async def test_rejected_credentials_give_one_notice() -> None:
     async with Simulator(sim_config(agents=20)) as sim:
-        book, rec = FakeBook(), Recorder()
+        book, rec = new_book(), Recorder()
         task = names_task(rest_for(sim, password="not-it"), book, rec)
         assert not await task.fetch_once()
         assert not await task.fetch_once()
         assert len(rec.notices) == 1 and "rejected the credentials" in rec.notices[0]
         assert "not-it" not in rec.notices[0]
-        assert book.pbx == {}
+        assert pbx_names(book) == {}
         await task.stop()
 
 
@@ -272,7 +280,7 @@ async def test_hostile_names_control_characters_refused_markup_kept_literally() 
 async def test_hostile_names_on_the_first_fetch_leave_those_names_empty() -> None:
     async with Simulator(sim_config(agents=20)) as sim:
         sim.rest_faults.append(RestFault(names={"101": "bad\x00name"}))
-        book, rec = FakeBook(), Recorder()
+        book, rec = new_book(), Recorder()
         task = names_task(rest_for(sim), book, rec)
         assert await task.fetch_once()
         assert book.name(TENANT_ID, "101") is None
@@ -283,14 +291,14 @@ async def test_hostile_names_on_the_first_fetch_leave_those_names_empty() -> Non
 
 async def test_an_extension_account_falls_back_to_queue_agents() -> None:
     async with Simulator(sim_config(agents=40)) as sim:
-        book, rec = FakeBook(), Recorder()
+        book, rec = new_book(), Recorder()
         sup = sim.roster.supervisor  # a queue manager: agents yes, users no
         task = names_task(rest_for(sim, user=sup), book, rec, tenant_id=TENANT_ID)
         assert await task.fetch_once()
         agents = {n for q in sim.roster.queues for n in sim.roster.agents_of_queue[q]}
-        assert set(book.pbx[TENANT_ID]) == agents
+        assert set(pbx_names(book)[TENANT_ID]) == agents
         assert rec.notices == []
-        plain = names_task(rest_for(sim, user="101"), FakeBook(), rec2 := Recorder())
+        plain = names_task(rest_for(sim, user="101"), new_book(), rec2 := Recorder())
         assert not await plain.fetch_once()
         assert len(rec2.notices) == 1 and "403" in rec2.notices[0]
         await task.stop()
@@ -302,7 +310,7 @@ async def test_an_extension_account_falls_back_to_queue_agents() -> None:
 
 async def test_system_admin_gets_names_and_tenant_names_of_both_tenants() -> None:
     async with Simulator(sim_config(agents=40)) as sim:
-        book, rec = FakeBook(), Recorder()
+        book, rec = new_book(), Recorder()
         task = names_task(
             rest_for(sim, user="sysadmin", domain=None),
             book,
@@ -323,7 +331,7 @@ async def test_system_admin_gets_names_and_tenant_names_of_both_tenants() -> Non
 
 async def test_system_admin_with_an_unknown_tenant_gets_one_notice() -> None:
     async with Simulator(sim_config(agents=20)) as sim:
-        book, rec = FakeBook(), Recorder()
+        book, rec = new_book(), Recorder()
         task = names_task(
             rest_for(sim, user="sysadmin", domain=None),
             book,
@@ -342,7 +350,7 @@ async def test_system_admin_with_an_unknown_tenant_gets_one_notice() -> None:
 
 async def test_management_events_refetch_debounced_otherwise_the_interval() -> None:
     async with Simulator(sim_config(agents=20)) as sim:
-        book, rec = FakeBook(), Recorder()
+        book, rec = new_book(), Recorder()
         task = names_task(
             rest_for(sim), book, rec, interval=600.0, debounce=0.2, max_debounce=1.0, min_gap=0.3
         )
@@ -372,10 +380,10 @@ async def test_management_events_refetch_debounced_otherwise_the_interval() -> N
 async def test_the_tenant_id_may_come_from_the_wsi_first() -> None:
     async with Simulator(sim_config(agents=20)) as sim:
         sim.rest_faults.append(RestFault(status=403, paths=("/tenant",), times=None))
-        book, rec = FakeBook(), Recorder()
+        book, rec = new_book(), Recorder()
         task = names_task(rest_for(sim), book, rec)
         assert await task.fetch_once()
-        assert book.pbx == {}  # no tenant id yet: held back
+        assert pbx_names(book) == {}  # no tenant id yet: held back
         task.watch(Management(kind="queue_updated", tenant_id=TENANT_ID, queue_number="8001"))
         assert book.name(TENANT_ID, "101") == sim.roster.ext_names["101"]
         await task.stop()
@@ -402,7 +410,7 @@ async def test_tls_uses_the_websockets_settings(self_signed: tuple[Path, Path]) 
         async with rest_for(sim, ssl_context=insecure) as rest:
             assert (await rest.users()).names
         strict = build_ssl_context(sim.url, None, False)
-        book, rec = FakeBook(), Recorder()
+        book, rec = new_book(), Recorder()
         task = names_task(rest_for(sim, ssl_context=strict), book, rec)
         assert not await task.fetch_once()
         assert len(rec.notices) == 1 and "--ca-file" in rec.notices[0]
@@ -412,7 +420,7 @@ async def test_tls_uses_the_websockets_settings(self_signed: tuple[Path, Path]) 
 async def test_management_events_do_not_postpone_a_retry_after_a_failure() -> None:
     async with Simulator(sim_config(agents=20)) as sim:
         sim.rest_faults.append(RestFault(status=503, times=1))
-        book, rec = FakeBook(), Recorder()
+        book, rec = new_book(), Recorder()
         task = names_task(rest_for(sim), book, rec, failure_retry=0.3, debounce=5.0, min_gap=30.0)
         task.start()
         try:
