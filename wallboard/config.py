@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from wallboard.errors import UsageError
-from wallboard.feed.namefile import parse_names_table
 
 APP_NAME = "wallboard"
 CONFIG_NAME = "config.toml"
@@ -92,7 +91,6 @@ class Config:
     ping_interval: float | None = None
     ping_timeout: float | None = None
     thresholds: Thresholds = field(default_factory=Thresholds)
-    names: dict[str, str] | None = None  # [names]: number -> name, wins over the PBX
 
 
 def default_config_path() -> Path:
@@ -250,13 +248,8 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
                     values[allowed[sub]] = _convert(allowed[sub], f"{key}.{sub}", subvalue)
             elif key == "thresholds":
                 values["thresholds"] = _thresholds(value)
-            elif key == "names":
-                try:
-                    values["names"] = parse_names_table(value)
-                except ValueError as exc:
-                    raise _Bad(str(exc)) from None
             else:
-                known = sorted([*_TOP, *_TABLES, "thresholds", "names"])
+                known = sorted([*_TOP, *_TABLES, "thresholds"])
                 raise _Bad(f"{key}: unknown key (known: {', '.join(known)})")
         if values.get("user") and values.get("extension"):
             raise _Bad("identity: set user or extension, not both")
