@@ -512,3 +512,73 @@ async def test_every_theme_repaints_the_table_in_its_own_colours() -> None:
             assert any(s.color == crit.color for s in _styles(table.render_line(4)))
             seen.add((header.bgcolor, crit.color))
         assert len(seen) >= 4
+
+
+def painted(app: App[Any], table: VirtualTable[Any, Any]) -> list[list[tuple[str, Any]]]:
+    """What the screen holds in the table's content area: text and style per run.
+
+    Taken from the compositor, where lines nobody asked to repaint come from
+    Textual's line cache: a change the table forgot to repaint shows up here
+    as the old text or the old look.
+    """
+    region = table.scrollable_content_region
+    strips = app.screen._compositor.render_strips()  # private: the screen as painted
+    return [_runs(s.crop(region.x, region.right)) for s in strips[region.y : region.bottom]]
+
+
+def expected(table: VirtualTable[Any, Any]) -> list[list[tuple[str, Any]]]:
+    """What the table would paint now, through the same line filters Textual applies."""
+    table.screen_text()  # resolves this paint's looks
+    width = table.scrollable_content_region.width
+    background = table.background_colors[1]
+    out = []
+    for y in range(table.scrollable_content_region.height):
+        strip = table._line(y, record=False)
+        for line_filter in table.get_line_filters():
+            strip = strip.apply_filter(line_filter, background)
+        out.append(_runs(strip.crop(0, width)))
+    return out
+
+
+def _runs(strip: Any) -> list[tuple[str, Any]]:
+    return [(seg.text, seg.style) for seg in strip.simplify()]
+
+
+async def test_what_the_screen_shows_matches_the_rows_after_random_changes() -> None:
+    rng = random.Random(3)
+    clock = Clock()
+    rows = full_rows(2000)
+    app = TableApp(rows, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(VirtualTable)
+        table.focus()
+        await pilot.pause()
+        states = ("ready", "busy", "wrap", "crit", "warn")
+        for step in range(60):
+            op = rng.randrange(9)
+            if op == 8:
+                await pilot.hover(table, offset=(5, rng.randrange(0, BODY)))
+            elif op == 0:
+                table.sort_by(rng.choice(["ext", "name", "state", "time"]))
+            elif op == 1:
+                await pilot.press(rng.choice(["pagedown", "pageup", "down", "up", "end", "home"]))
+            elif op == 2:
+                clock.now += rng.choice([1, 1, 60])
+                table.reformat()
+            elif op == 3:
+                table.set_filter_text(rng.choice(["", "", "nadia", "1"]))
+            else:
+                batch: list[tuple[str, Agent | None]] = []
+                view = table.keys_in_view()
+                for _ in range(rng.randrange(1, 30)):
+                    i = rng.randrange(2100)
+                    if view and rng.random() < 0.5:
+                        i = int(rng.choice(view)) - 10000  # mostly rows on screen
+                    if rng.random() < 0.15:
+                        batch.append((key(i), None))
+                    else:
+                        since = rng.choice([None, 900.0, 950.0])
+                        batch.append((key(i), agent(i, rng.choice(states), since)))
+                rows.update(batch)
+            await pilot.pause()
+            assert painted(app, table) == expected(table), step

@@ -158,6 +158,7 @@ class VirtualTable(ScrollView, Generic[K, R], can_focus=True):
         self._fmt: dict[Any, tuple[Cell, ...]] = {}  # formatted rows, valid until they change
         self._painted: dict[int, Any] = {}  # content line -> (cells, look) painted there
         self._looks: Looks | None = None
+        self._width = 0  # the visible width, while a paint runs
         self._cursor = 0
         self._cursor_key: Any = None
         self._hover = -1
@@ -168,15 +169,11 @@ class VirtualTable(ScrollView, Generic[K, R], can_focus=True):
 
     # ------------------------------------------------------------ the rows
     def rows_changed(self, keys: Collection[Any], order: bool) -> None:
-        """TableRows listener: forget changed rows' text; reconcile when idle if shown."""
+        """TableRows listener: forget changed rows' text (O(changed)); reconcile when
+        idle if the table is on screen. A hidden table does nothing else."""
         fmt = self._fmt
-        if len(keys) >= len(fmt):
-            for k in list(fmt):
-                if k in keys:
-                    del fmt[k]
-        else:
-            for k in keys:
-                fmt.pop(k, None)
+        for k in keys:
+            fmt.pop(k, None)
         self._stale = True
         if self._on_screen:
             self.check_idle()
@@ -278,7 +275,7 @@ class VirtualTable(ScrollView, Generic[K, R], can_focus=True):
         height = self._body_height()
         keys = self.rows.keys(top, top + height)
         painted = self._painted
-        sx, width = int(self.scroll_x), self.size.width
+        sx, width = int(self.scroll_x), self.scrollable_content_region.width
         regions: list[Region] = []
         for i in range(height):
             y = i + HEADER_HEIGHT
@@ -391,30 +388,44 @@ class VirtualTable(ScrollView, Generic[K, R], can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         self._on_screen = True
         self._looks = Looks.resolve(self)
-        return super().render_lines(crop)
+        self._width = self.scrollable_content_region.width
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._width = 0
 
     def render_line(self, y: int) -> Strip:
+        return self._line(y, record=True)
+
+    def _line(self, y: int, record: bool) -> Strip:
+        """Content line `y`; `record` notes what it shows, for the next reconcile."""
         looks = self._looks or Looks.resolve(self)
-        width = self.size.width
+        # The visible width: past it the scrollbar covers the line.
+        width = self._width or self.scrollable_content_region.width
+        sx = int(self.scroll_x)
+        rows = self.rows
         if y < HEADER_HEIGHT:
-            rows = self.rows
-            sx = int(self.scroll_x)
             return self._painter.header(rows.sort_column, rows.reverse, looks, sx, width)
         index = int(self.scroll_y) + y - HEADER_HEIGHT
-        rows = self.rows
         if index >= len(rows):
-            self._painted[y] = None
+            if record:
+                self._painted[y] = None
             return Strip.blank(width, looks.base)
         key = rows.key_at(index)
         cells = self._cells(key)
         look = self._look(index)
-        self._painted[y] = (cells, look)
-        return self._painter.row(key, cells, look, looks, int(self.scroll_x), width)
+        if record:
+            self._painted[y] = (cells, look)
+        return self._painter.row(key, cells, look, looks, sx, width)
 
     def screen_text(self) -> list[str]:
-        """The table's lines as they would be painted now (header first; tests)."""
+        """The table's lines as they would be painted now (header first; tests).
+
+        Nothing is noted as painted: the terminal still shows what it shows.
+        """
         self._looks = Looks.resolve(self)
-        return [self.render_line(y).text for y in range(self.scrollable_content_region.height)]
+        height = self.scrollable_content_region.height
+        return [self._line(y, record=False).text for y in range(height)]
 
     def row_text(self, key: Any) -> list[str]:
         """One row's cells as shown (formatted now, not cached; tests, snapshots)."""
@@ -432,6 +443,7 @@ class VirtualTable(ScrollView, Generic[K, R], can_focus=True):
         self._on_screen = False
 
     def _on_resize(self, _: events.Resize) -> None:
+        self._painted.clear()  # a resize repaints every line anyway
         self._stale = True
         self.check_idle()
 
