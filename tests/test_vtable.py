@@ -582,3 +582,41 @@ async def test_what_the_screen_shows_matches_the_rows_after_random_changes() -> 
                 rows.update(batch)
             await pilot.pause()
             assert painted(app, table) == expected(table), step
+
+
+class LogApp(App[None]):
+    """A log: no header, newest at the bottom, the view staying at the end."""
+
+    CSS = "VirtualTable { height: 1fr; }"
+    AUTO_FOCUS = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        cols = (Column("t", "Time", 8, sort=lambda r: r[0]), Column("what", "Event", 60))
+        self.rows: TableRows[int, tuple[int, str]] = TableRows(cols)
+
+    def compose(self) -> ComposeResult:
+        yield VirtualTable(
+            self.rows, lambda k, r: (str(r[0]), r[1]), show_header=False, tail=True, id="log"
+        )
+
+
+async def test_a_log_table_has_no_header_and_stays_at_its_end() -> None:
+    app = LogApp()
+    async with app.run_test(size=SIZE) as pilot:
+        log = app.query_one(VirtualTable)
+        app.rows.update((i, (i, f"event {i}")) for i in range(300))
+        await pilot.pause()
+        # It filled from the end; every line is a row (no header).
+        assert [line.split()[0] for line in log.screen_text()] == [
+            str(i) for i in range(300 - SIZE[1], 300)
+        ]
+        app.rows.update((i, (i, f"event {i}")) for i in range(300, 310))
+        await pilot.pause()
+        assert log.screen_text()[-1].split()[0] == "309"
+        # Scrolled back to read: new lines do not pull the view away.
+        log.scroll_to(y=100, animate=False)
+        await pilot.pause()
+        app.rows.update([(310, (310, "event 310")), (0, None)])
+        await pilot.pause()
+        assert int(log.scroll_y) == 100 and log.screen_text()[0].split()[0] == "101"

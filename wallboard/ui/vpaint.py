@@ -25,7 +25,6 @@ from wallboard.ui.text import safe_text
 if TYPE_CHECKING:
     from textual.widget import Widget
 
-HEADER_HEIGHT = 1
 ELLIPSIS = "…"
 ARROW_UP, ARROW_DOWN = "↑", "↓"
 # Cell styles that name a component class resolve through the theme.
@@ -330,7 +329,6 @@ VirtualTable {
 
 __all__ = [
     "ELLIPSIS",
-    "HEADER_HEIGHT",
     "NAMED_STYLES",
     "TABLE_CSS",
     "Cell",

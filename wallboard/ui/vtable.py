@@ -49,7 +49,6 @@ from textual.widget import Widget
 from wallboard.ui.tablerows import K, R, TableRows
 from wallboard.ui.text import safe_text
 from wallboard.ui.vpaint import (
-    HEADER_HEIGHT,
     TABLE_CSS,
     Cell,
     CellT,
@@ -139,6 +138,8 @@ class VirtualTable(ScrollView, Generic[K, R], can_focus=True):
         zebra: bool = True,
         follow: Follow = "focus",
         show_cursor: bool = True,
+        show_header: bool = True,
+        tail: bool = False,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -152,6 +153,8 @@ class VirtualTable(ScrollView, Generic[K, R], can_focus=True):
         self.zebra = zebra
         self.follow: Follow = follow
         self.show_cursor = show_cursor
+        self.header_height = 1 if show_header else 0
+        self.tail = tail  # stay at the end when rows arrive there (a log)
         self.filter_text = ""
         self.counters = PaintCounters()
         self._painter = RowPainter(self.columns, self.counters)
@@ -268,7 +271,10 @@ class VirtualTable(ScrollView, Generic[K, R], can_focus=True):
             return
         self._stale = False
         self.counters.reconciles += 1
+        at_end = self.tail and self.scroll_y >= self.max_scroll_y
         self._sync_size()
+        if at_end and self.scroll_y < self.max_scroll_y:
+            self.scroll_to(y=self.max_scroll_y, animate=False)
         self._sync_cursor()
         self._update_title()
         top = int(self.scroll_y)
@@ -278,7 +284,7 @@ class VirtualTable(ScrollView, Generic[K, R], can_focus=True):
         sx, width = int(self.scroll_x), self.scrollable_content_region.width
         regions: list[Region] = []
         for i in range(height):
-            y = i + HEADER_HEIGHT
+            y = i + self.header_height
             want = (self._cells(keys[i]), self._look(top + i)) if i < len(keys) else None
             have = painted.get(y, _NO_LINE)
             if have == want:
@@ -307,7 +313,7 @@ class VirtualTable(ScrollView, Generic[K, R], can_focus=True):
             self._painter.prune(keys)
 
     def _sync_size(self) -> None:
-        size = Size(self._painter.width, len(self.rows) + HEADER_HEIGHT)
+        size = Size(self._painter.width, len(self.rows) + self.header_height)
         if size == self.virtual_size:
             return
         height = self.styles.height
@@ -358,12 +364,13 @@ class VirtualTable(ScrollView, Generic[K, R], can_focus=True):
 
     def _header_changed(self) -> None:
         if self._on_screen:
-            self.refresh(Region(0, 0, self.size.width, HEADER_HEIGHT))
+            if self.header_height:
+                self.refresh(Region(0, 0, self.size.width, self.header_height))
             self.reconcile()
 
     # ------------------------------------------------------------ painting
     def _body_height(self) -> int:
-        return max(0, self.scrollable_content_region.height - HEADER_HEIGHT)
+        return max(0, self.scrollable_content_region.height - self.header_height)
 
     def _look(self, index: int) -> int:
         """What a row's line looks like apart from its cells: zebra, hover, cursor."""
@@ -404,9 +411,9 @@ class VirtualTable(ScrollView, Generic[K, R], can_focus=True):
         width = self._width or self.scrollable_content_region.width
         sx = int(self.scroll_x)
         rows = self.rows
-        if y < HEADER_HEIGHT:
+        if y < self.header_height:
             return self._painter.header(rows.sort_column, rows.reverse, looks, sx, width)
-        index = int(self.scroll_y) + y - HEADER_HEIGHT
+        index = int(self.scroll_y) + y - self.header_height
         if index >= len(rows):
             if record:
                 self._painted[y] = None
@@ -531,14 +538,14 @@ class VirtualTable(ScrollView, Generic[K, R], can_focus=True):
         if at is None:
             return
         y, x = at
-        if y < HEADER_HEIGHT:
+        if y < self.header_height:
             j = self._painter.column_at(x)
             if j is not None and self.columns[j].sort is not None:
                 self.sort_by(self.columns[j].key)
                 self.post_message(self.HeaderSelected(self, self.columns[j].key))
             event.stop()
             return
-        index = int(self.scroll_y) + y - HEADER_HEIGHT
+        index = int(self.scroll_y) + y - self.header_height
         if index >= len(self.rows):
             return
         event.stop()
@@ -550,8 +557,8 @@ class VirtualTable(ScrollView, Generic[K, R], can_focus=True):
     def _on_mouse_move(self, event: events.MouseMove) -> None:
         at = self._row_at(event)
         index = -1
-        if at is not None and at[0] >= HEADER_HEIGHT:
-            index = int(self.scroll_y) + at[0] - HEADER_HEIGHT
+        if at is not None and at[0] >= self.header_height:
+            index = int(self.scroll_y) + at[0] - self.header_height
             if index >= len(self.rows):
                 index = -1
         if index != self._hover:
