@@ -39,7 +39,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any, ClassVar, Generic, Literal
 
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -48,6 +48,7 @@ from textual.widget import Widget
 
 from wallboard.ui.tablerows import K, R, TableRows
 from wallboard.ui.text import safe_text
+from wallboard.ui.vinput import TABLE_BINDINGS, TableInput
 from wallboard.ui.vpaint import (
     TABLE_CSS,
     Cell,
@@ -63,7 +64,7 @@ Follow = Literal["focus", "always", "never"]
 _NO_LINE: Any = object()  # a body line not painted yet
 
 
-class VirtualTable(ScrollView, Generic[K, R], can_focus=True):
+class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
     """A table over a `TableRows` that formats and paints only what is in view."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -78,17 +79,7 @@ class VirtualTable(ScrollView, Generic[K, R], can_focus=True):
 
     DEFAULT_CSS = TABLE_CSS
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Open", show=False, id="table.select"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="table.page_up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down"),
-        Binding("home,ctrl+home,g", "cursor_top", "Top", show=False, id="table.top"),
-        Binding("end,ctrl+end,G", "cursor_bottom", "Bottom", show=False, id="table.bottom"),
-        Binding("left", "scroll_left", "Scroll left", show=False, id="table.left"),
-        Binding("right", "scroll_right", "Scroll right", show=False, id="table.right"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = TABLE_BINDINGS
 
     # ------------------------------------------------------------- messages
     class RowSelected(Message):
@@ -492,85 +483,6 @@ class VirtualTable(ScrollView, Generic[K, R], can_focus=True):
             self.scroll_to(y=self._cursor, animate=False)
         elif self._cursor >= top + height:
             self.scroll_to(y=self._cursor - height + 1, animate=False)
-
-    def action_cursor_up(self) -> None:
-        self._move(self._cursor - 1)
-
-    def action_cursor_down(self) -> None:
-        self._move(self._cursor + 1)
-
-    def action_page_up(self) -> None:
-        height = max(1, self._body_height())
-        self.scroll_to(y=max(0, int(self.scroll_y) - height), animate=False)
-        self._move(self._cursor - height)
-
-    def action_page_down(self) -> None:
-        height = max(1, self._body_height())
-        self.scroll_to(y=int(self.scroll_y) + height, animate=False)
-        self._move(self._cursor + height)
-
-    def action_cursor_top(self) -> None:
-        self._move(0)
-
-    def action_cursor_bottom(self) -> None:
-        self._move(len(self.rows) - 1)
-
-    def action_scroll_left(self) -> None:
-        self.scroll_to(x=max(0, int(self.scroll_x) - 8), animate=False)
-
-    def action_scroll_right(self) -> None:
-        self.scroll_to(x=int(self.scroll_x) + 8, animate=False)
-
-    def action_select_cursor(self) -> None:
-        key = self.cursor_key
-        if key is not None:
-            self.post_message(self.RowSelected(self, key))
-
-    def _row_at(self, event: events.MouseEvent) -> tuple[int, int] | None:
-        """(content line, x in the table) under the mouse, or None outside the content."""
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return None
-        return offset.y, offset.x + int(self.scroll_x)
-
-    def _on_click(self, event: events.Click) -> None:
-        at = self._row_at(event)
-        if at is None:
-            return
-        y, x = at
-        if y < self.header_height:
-            j = self._painter.column_at(x)
-            if j is not None and self.columns[j].sort is not None:
-                self.sort_by(self.columns[j].key)
-                self.post_message(self.HeaderSelected(self, self.columns[j].key))
-            event.stop()
-            return
-        index = int(self.scroll_y) + y - self.header_height
-        if index >= len(self.rows):
-            return
-        event.stop()
-        if index == self._cursor and self.cursor_key is not None:
-            self.post_message(self.RowSelected(self, self._cursor_key))
-        else:
-            self._move(index)
-
-    def _on_mouse_move(self, event: events.MouseMove) -> None:
-        at = self._row_at(event)
-        index = -1
-        if at is not None and at[0] >= self.header_height:
-            index = int(self.scroll_y) + at[0] - self.header_height
-            if index >= len(self.rows):
-                index = -1
-        if index != self._hover:
-            self._hover = index
-            self._stale = True
-            self.reconcile()
-
-    def _on_leave(self, _: events.Leave) -> None:
-        if self._hover != -1:
-            self._hover = -1
-            self._stale = True
-            self.reconcile()
 
 
 __all__ = ["Formatter", "PaintCounters", "VirtualTable"]
