@@ -620,3 +620,15 @@ async def test_a_log_table_has_no_header_and_stays_at_its_end() -> None:
         app.rows.update([(310, (310, "event 310")), (0, None)])
         await pilot.pause()
         assert int(log.scroll_y) == 100 and log.screen_text()[0].split()[0] == "101"
+
+
+def test_a_sort_value_that_breaks_ordering_never_loses_or_mixes_up_rows() -> None:
+    rows = full_rows(200)
+    rows.sort_by("time")
+    nan = float("nan")  # compares false with everything: bisect cannot be trusted
+    rows.update((key(i), agent(i, since=nan if i % 3 == 0 else float(i))) for i in range(200))
+    rows.update((key(i), agent(i, state="busy", since=nan)) for i in range(0, 200, 5))
+    rows.update((key(i), None) for i in range(0, 200, 7))
+    shown = list(rows)
+    assert sorted(shown) == sorted(k for k in map(key, range(200)) if int(k) % 7 != 10000 % 7)
+    assert all(rows.key_at(rows.index_of(k)) == k for k in shown)  # type: ignore[arg-type]

@@ -127,7 +127,7 @@ class TableRows(Generic[K, R]):
         entry = self._entries.get(key)
         if entry is None:
             return None
-        i = bisect_left(self._order, entry)
+        i = _find(self._order, entry)
         return len(self._order) - 1 - i if self.reverse else i
 
     def keys(self, start: int = 0, stop: int | None = None) -> list[K]:
@@ -195,7 +195,7 @@ class TableRows(Generic[K, R]):
             else:
                 for was, entry in moves:
                     if was is not None:
-                        del order[bisect_left(order, was)]
+                        del order[_find(order, was)]
                     if entry is not None:
                         insort(order, entry)
         self._notify(changed, bool(moves))
@@ -262,6 +262,22 @@ class TableRows(Generic[K, R]):
         self.version += 1
         for listener in self._listeners:
             listener.rows_changed(keys, order)
+
+
+def _find(order: list[tuple[Any, Any]], entry: tuple[Any, Any]) -> int:
+    """Where `entry` (the very object stored) is in `order`.
+
+    Bisect finds it in O(log n) while sort values are totally ordered; a
+    value that is not (NaN) cannot make it remove or report the wrong row,
+    only fall back to a scan.
+    """
+    i = bisect_left(order, entry)
+    if i < len(order) and order[i] is entry:
+        return i
+    for j, e in enumerate(order):
+        if e is entry:
+            return j
+    raise KeyError(entry[1])
 
 
 class _Absent:
