@@ -632,3 +632,22 @@ def test_a_sort_value_that_breaks_ordering_never_loses_or_mixes_up_rows() -> Non
     shown = list(rows)
     assert sorted(shown) == sorted(k for k in map(key, range(200)) if int(k) % 7 != 10000 % 7)
     assert all(rows.key_at(rows.index_of(k)) == k for k in shown)  # type: ignore[arg-type]
+
+
+class AutoApp(TableApp):
+    CSS = "VirtualTable { height: auto; max-height: 12; }"
+
+
+async def test_an_auto_height_table_grows_with_its_rows_up_to_its_max() -> None:
+    rows = full_rows(3)
+    app = AutoApp(rows)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(VirtualTable)
+        await pilot.pause()
+        assert table.size.height == 4 and not table.show_vertical_scrollbar
+        rows.update((key(i), agent(i)) for i in range(3, 6))
+        await pilot.pause()
+        assert table.size.height == 7 and body(table) == [key(i) for i in range(6)]
+        rows.update((key(i), agent(i)) for i in range(6, 40))
+        await pilot.pause()
+        assert table.size.height == 12 and table.show_vertical_scrollbar
