@@ -14,6 +14,10 @@ large part of the table re-sorts once instead. Descending order is the same
 list read backwards. Ties sort by key, so the order is always the same for
 the same rows (keys must be mutually comparable: str, int, tuples of them).
 
+Records are values: immutable (tuples, frozen dataclasses) and compared with
+``==``, so handing over an equal record is no change at all, and a sort
+entry, once stored, stays true to its record.
+
 No Textual here: the benchmark and the tests drive it directly.
 """
 
