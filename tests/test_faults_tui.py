@@ -20,8 +20,8 @@ from fault_helpers import alert_text, screen_text, status_text
 from hostile import FIXTURE
 from scenario import T0, call
 from ui_helpers import REPLAY, bare_app, utc
+from wallboard.feed.paced import replay_feed
 from wallboard.model import WallboardState
-from wallboard.ui.commands import replay_feed
 from wallboard.ui.panels import CallsTable, CountersPanel, EventLog
 
 pytestmark = pytest.mark.timeout(60)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wallboard.model import WallboardState, state_document
-from wallboard.model import state as state_mod
+from wallboard.model import calls as calls_mod
 from wallboard.protocol import parse_frame
 from wallboard.protocol.events import CallEvent, Invalid
 
@@ -174,7 +174,7 @@ def test_million_session_ids_churned_memory_returns_near_baseline() -> None:
 
 
 def test_never_ending_calls_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(state_mod, "MAX_CALLS", 1000)
+    monkeypatch.setattr(calls_mod, "MAX_CALLS", 1000)
     state = WallboardState()
     for i in range(5000):
         state.apply(_call("call_start", f"s{i}", 1700000000.0))

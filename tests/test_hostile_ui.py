@@ -19,10 +19,10 @@ from textual.fuzzy import Matcher
 
 from hostile import FIXTURE, HOSTILE_INVALID, HOSTILE_NAMES, HOSTILE_UNKNOWN, hostile_lines
 from ui_helpers import bare_app, utc
+from wallboard.feed.paced import replay_feed
 from wallboard.model import WallboardState
 from wallboard.protocol.events import Reply
 from wallboard.ui.app import WallboardApp, literal_highlight
-from wallboard.ui.commands import replay_feed
 from wallboard.ui.panels import CallsTable, EventLog, KeyedTable, TrunksTable, WaitingTable
 from wallboard.ui.screens import CallScreen, ExtensionScreen, HelpScreen, QueueScreen
 from wallboard.ui.text import REPLACEMENT, safe_text

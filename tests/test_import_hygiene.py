@@ -52,3 +52,55 @@ def test_snapshot_replay_does_not_import_textual(tmp_path: Path) -> None:
     mods = _imports_in_fresh_interpreter(code)
     assert "wallboard.model" in mods
     assert not {m for m in mods if m.split(".")[0] == "textual"}
+
+
+# Which packages each layer may import (DESIGN.md: protocol → model → store →
+# feed → hub / ui, cli on top; the simulator speaks the protocol only).
+ALLOWED: dict[str, set[str]] = {
+    "protocol": {"protocol"},
+    "model": {"protocol", "model"},
+    "config": {"errors", "model"},
+    "store": {"errors", "protocol", "model", "config", "store"},
+    "feed": {"errors", "protocol", "model", "config", "store", "feed"},
+    "hub": {"errors", "protocol", "model", "config", "store", "feed", "hub"},
+    "ui": {"errors", "protocol", "model", "config", "feed", "ui"},
+    "sim": {"errors", "protocol", "sim"},
+}
+
+
+def _wallboard_imports(path: Path) -> set[str]:
+    import ast
+
+    tree = ast.parse(path.read_text())
+    out = set()
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "wallboard" and len(parts) > 1:
+                out.add(parts[1])
+    return out
+
+
+@pytest.mark.parametrize("layer", sorted(ALLOWED))
+def test_imports_point_one_way(layer: str) -> None:
+    paths = [PKG / f"{layer}.py"] if (PKG / f"{layer}.py").exists() else []
+    paths += list((PKG / layer).rglob("*.py")) if (PKG / layer).is_dir() else []
+    if not paths:
+        pytest.skip(f"no {layer} layer yet")
+    for path in paths:
+        bad = _wallboard_imports(path) - ALLOWED[layer]
+        assert not bad, f"{path.relative_to(PKG)} imports wallboard.{sorted(bad)}"
+
+
+def test_textual_internals_only_in_one_module() -> None:
+    for path in PKG.rglob("*.py"):
+        if path.name == "textual_private.py":
+            continue
+        text = path.read_text()
+        for banned in ("from textual._", "import textual._", "textual.widgets._", "textual.app._"):
+            assert banned not in text, f"{path.relative_to(PKG)} uses a Textual internal"

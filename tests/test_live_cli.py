@@ -74,7 +74,7 @@ def auth_args(dialect: str) -> list[str]:
 def normalise(doc: dict[str, Any]) -> dict[str, Any]:
     """Drop what legitimately differs between live and replay: the source and the clock."""
     doc = json.loads(json.dumps(doc))
-    for key in ("source", "clock", "counting_since"):
+    for key in ("source", "clock", "counting_since", "day", "coverage", "pbx_clock_offset_s"):
         doc.pop(key, None)
     for q in doc.get("queues", []):
         q["stats"].pop("longest_wait_s", None)  # now − since: live now is the wall clock

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import time
@@ -14,9 +13,11 @@ import pytest
 from tests.live_helpers import PASSWORD, ScriptedPBX, serve_traffic
 from tests.test_live_client import running, until
 from wallboard.cli import build_parser
+from wallboard.cli.main import connect_flags as cli_flags
 from wallboard.config import Config, Thresholds, default_config_path, load_config, parse_config
 from wallboard.errors import UsageError
-from wallboard.feed.live import client_from_args, settings_from_args
+from wallboard.feed.flags import ConnectFlags
+from wallboard.feed.live import live_client, live_state, settings_from_flags
 from wallboard.feed.recorder import Recorder
 from wallboard.feed.secrets import Secret, display_url, resolve_password
 from wallboard.model import WallboardState
@@ -162,23 +163,24 @@ def test_secret_and_urls_never_show_the_password() -> None:
 
 
 # ------------------------------------------------------------- args → settings
-def parse(*argv: str) -> argparse.Namespace:
-    return build_parser().parse_args(list(argv))
+def parse(*argv: str) -> ConnectFlags:
+    """argv → the typed flags, exactly as `wallboard` builds them."""
+    return cli_flags(build_parser().parse_args(list(argv)))
 
 
 def test_flags_override_the_config(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WALLBOARD_PASSWORD", PASSWORD)
     cfg = Config(url="ws://cfg:1", user="cfguser", domain="cfg.local", queues="8001", dialect="v12")
-    s = settings_from_args(parse("snapshot", "--extension", "101", "--queues", "8002-8003"), cfg)
+    s = settings_from_flags(parse("snapshot", "--extension", "101", "--queues", "8002-8003"), cfg)
     assert s.url == "ws://cfg:1" and s.dialect == "v12"
     assert s.extension == "101" and s.user is None  # a flag identity replaces the file's
     assert s.domain == "cfg.local"
     assert s.queues == ["8002", "8003"]
-    s = settings_from_args(parse("snapshot", "ws://flag:2/wsi", "--dialect", "auto"), cfg)
+    s = settings_from_flags(parse("snapshot", "ws://flag:2/wsi", "--dialect", "auto"), cfg)
     assert s.url == "ws://flag:2/wsi" and s.dialect == "v22" and s.user == "cfguser"
-    s = settings_from_args(parse("snapshot", "ws://flag:2/wsi"), Config(user="x", domain="d"))
+    s = settings_from_flags(parse("snapshot", "ws://flag:2/wsi"), Config(user="x", domain="d"))
     assert s.dialect == "v22"
-    s = settings_from_args(parse("snapshot", "ws://flag:2/"), Config(user="x", domain="d"))
+    s = settings_from_flags(parse("snapshot", "ws://flag:2/"), Config(user="x", domain="d"))
     assert s.dialect == "v16"
     assert PASSWORD not in repr(s)
 
@@ -197,21 +199,20 @@ def test_settings_usage_errors(
 ) -> None:
     monkeypatch.setenv("WALLBOARD_PASSWORD", PASSWORD)
     with pytest.raises(UsageError, match=re.escape(needle)):
-        settings_from_args(parse("snapshot", *argv), Config())
+        settings_from_flags(parse("snapshot", *argv), Config())
 
 
-async def test_client_from_args_records_and_closes(
+async def test_live_client_records_and_closes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("WALLBOARD_PASSWORD", PASSWORD)
     rec = tmp_path / "rec.jsonl"
     async with ScriptedPBX(serve_traffic) as pbx:
-        args = parse(
-            "connect", pbx.url, "--user", "admin", "--domain", "demo.local", "--record", str(rec)
-        )
+        flags = parse("connect", pbx.url, "--user", "admin", "--domain", "demo.local")
         state = WallboardState()
         ticks: list[int] = []
-        client = client_from_args(args, state, config=Config(), on_change=lambda: ticks.append(1))
+        settings = settings_from_flags(flags, Config())
+        client = live_client(settings, state, record=str(rec), on_change=lambda: ticks.append(1))
         assert state.clock_fn is not None  # live: wall-clock time
         async with running(client):
             await until(lambda: state.invalid == 1)
@@ -241,25 +242,26 @@ def test_feed_and_config_never_import_textual() -> None:
 
     code = (
         "import sys, wallboard.config, wallboard.feed.live, wallboard.feed.client, "
-        "wallboard.feed.commands; assert 'textual' not in sys.modules, 'textual imported'"
+        "wallboard.cli.run_headless; assert 'textual' not in sys.modules, 'textual imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=30)
 
 
-def test_prepare_connect_reads_the_config_once(
+def test_connect_settings_and_state_follow_the_config(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wallboard.feed.live import prepare_connect
-
     monkeypatch.setenv("WALLBOARD_PASSWORD", PASSWORD)
     cfg_file = tmp_path / "c.toml"
     cfg_file.write_text(
         'url = "wss://pbx.example.com:8887/wsi"\n[identity]\nuser = "admin"\n'
         'domain = "d"\n[thresholds]\nsla_seconds = 30\nwaiting_crit = 9\n'
     )
-    config, state, client = prepare_connect(parse("connect", "--config", str(cfg_file)))
+    flags = parse("connect", "--config", str(cfg_file))
+    config = load_config(flags.config)
+    state = live_state(config)
+    client = live_client(settings_from_flags(flags, config), state)
     assert config.thresholds.waiting_crit == 9
-    assert state.sla_override == 30.0 and state.clock_fn is not None
+    assert state.targets.sla_seconds == 30.0 and state.clock_fn is not None
     assert client.settings.dialect == "v22"
     assert state.source.url == "wss://pbx.example.com:8887/wsi"
     assert state.source.kind == "live" and state.source.status == "disconnected"

@@ -9,8 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES
-from wallboard.model import WallboardState, state_document
+from wallboard.model import WallboardState, kpi, state_document
 from wallboard.model.entities import CALL_STATES
+from wallboard.model.tally import Tally
+from wallboard.model.targets import SL_DEFINITIONS
 
 DOCUMENTED = [
     json.loads(p.read_text())
@@ -107,12 +109,21 @@ def check_invariants(state: WallboardState) -> None:
         s = q.stats
         for v in (s.offered, s.answered, s.abandoned, s.overflowed, s.callbacks, s.sla_breaches):
             assert v >= 0
-        assert len(q.waiting) == len(set(q.waiting))  # a caller waits at most once per queue
-        assert (
-            s.answered + s.abandoned + s.overflowed <= s.offered + s.answered
-        )  # no runaway counts
-        sl = state.service_level(q)
-        assert sl is None or 0.0 <= sl <= 100.0
+        # Every caller waiting now was offered today; the callback count is kept exactly.
+        assert set(q.waiting) <= q.seen
+        assert q.callbacks_waiting == sum(w.type == "callback" for w in q.waiting.values())
+        # Each offered caller has at most one outcome per queue and day.
+        assert s.answered + s.abandoned + s.overflowed + s.callbacks + s.other <= s.offered
+        assert s.answered_within + s.answered_unknown_wait <= s.answered
+        assert s.short_abandoned <= s.abandoned_known_wait <= s.abandoned
+        # A day is the sum of its intervals.
+        day = Tally()
+        for t in q.intervals.values():
+            day.add(t)
+        assert (day.offered, day.answered, day.abandoned) == (s.offered, s.answered, s.abandoned)
+        for definition in SL_DEFINITIONS:
+            sl = kpi.service_level(s, definition)
+            assert sl is None or 0.0 <= sl <= 100.0
     doc = state_document(state)
     json.dumps(doc, allow_nan=False)
     assert doc["counters"]["frames"] == state.frames

@@ -95,8 +95,18 @@ def test_v12_call_lifecycle_document() -> None:
     assert exts["101"]["tenant_id"] == TENANT
     assert exts["101"]["presence"] is None
     trunks = by(doc["trunks"], "name")
-    assert trunks["carrier-a"] == {"name": "carrier-a", "connected": True, "since": T0 + 5}
-    assert trunks["carrier-b"] == {"name": "carrier-b", "connected": False, "since": T0 + 90}
+    assert trunks["carrier-a"] == {
+        "name": "carrier-a",
+        "connected": True,
+        "since": T0 + 5,
+        "flaps": 0,
+    }
+    assert trunks["carrier-b"] == {
+        "name": "carrier-b",
+        "connected": False,
+        "since": T0 + 90,
+        "flaps": 1,
+    }
 
 
 def test_v12_hold_and_established_states() -> None:
@@ -213,8 +223,8 @@ def test_v16_queue_kpis_document() -> None:
         },
     ]
     assert q["agents"] == [
-        {"extension": "101", "state": "WRAP_UP", "since": T0 + 90},
-        {"extension": "102", "state": "NOT_READY", "since": T0 - 50},
+        {"extension": "101", "state": "WRAP_UP", "since": T0 + 90, "name": None},
+        {"extension": "102", "state": "NOT_READY", "since": T0 - 50, "name": None},
     ]
     # The call known only from the agent ended when the agent went to wrap-up.
     assert doc["calls"] == []

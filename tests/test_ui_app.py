@@ -234,34 +234,39 @@ async def test_keyed_diff_touches_only_changed_cells(monkeypatch: pytest.MonkeyP
         assert table.row_count == 2
         updates: list[tuple[str, str]] = []
         adds: list[str] = []
-        orig_update, orig_add = table.update_cell, table.add_row
+        # Spy where rows really get added (the bulk path), not on DataTable.add_row.
+        orig_update, orig_add = table.update_cell, table._add_rows
 
         def spy_update(row_key, column_key, value, *, update_width=False):  # type: ignore[no-untyped-def]
             assert update_width is False
             updates.append((str(row_key), column_key.value))
             return orig_update(row_key, column_key, value, update_width=update_width)
 
-        def spy_add(*cells, **kw):  # type: ignore[no-untyped-def]
-            adds.append(kw.get("key"))
-            return orig_add(*cells, **kw)
+        def spy_add(items):  # type: ignore[no-untyped-def]
+            adds.extend(key for key, _row in items)
+            return orig_add(items)
 
         monkeypatch.setattr(table, "update_cell", spy_update)
-        monkeypatch.setattr(table, "add_row", spy_add)
+        monkeypatch.setattr(table, "_add_rows", spy_add)
         state.apply(parse_object(call("call_established", "a", T0 + 2, "5551234", "101")))
         app.refresh_now()
         assert adds == []
         assert {u[0] for u in updates} == {"a"}  # row b untouched
         assert ("a", "state") in updates
+        # A new call is one added row (the spy sees the path rows really take).
+        state.apply(parse_object(call("call_start", "c", T0 + 2, "5550003", "102")))
+        app.refresh_now()
+        assert adds == ["c"] and table.row_count == 3
         # A hidden panel is not touched, but catches up when shown.
         await pilot.press("1")
         await pilot.pause()
         updates.clear()
         state.apply(parse_object(call("call_ended", "a", T0 + 3, "5551234", "101")))
         app.refresh_now()
-        assert updates == [] and table.row_count == 2
+        assert updates == [] and table.row_count == 3
         await pilot.press("4")
         await pilot.pause()
-        assert table.row_count == 1
+        assert table.row_count == 2
 
 
 async def test_alerts_for_lost_connection_and_trunk() -> None:
@@ -394,3 +399,24 @@ async def test_bell_rings_on_a_new_sla_breach_only_when_enabled(
         state.apply(parse_object({**breach, "time": str(int(T0 + 1))}))
         app.refresh_now()
         assert rings == [1]
+
+
+async def test_status_line_says_when_the_pbx_clock_is_off() -> None:
+    now = [T0 + 100.0]
+    state = WallboardState(lambda: now[0])
+    state.source.kind = "live"
+    app = bare_app(state, wall_clock=lambda: now[0])
+    async with app.run_test(size=(200, 30)) as pilot:
+        # In step: nothing said.
+        state.apply(parse_object(call("call_start", "a", now[0], "101", "102")), now[0])
+        app.refresh_now(tick=True)
+        await pilot.pause()
+        assert "PBX clock" not in str(app.query_one(StatusLine).render())
+        # The PBX runs 63 s behind us.
+        for i in range(40):
+            now[0] += 1
+            ev = parse_object(call("call_start", f"s{i}", now[0] - 63, "101", "102"))
+            state.apply(ev, now[0])
+        app.refresh_now(tick=True)
+        await pilot.pause()
+        assert "PBX clock -63 s" in str(app.query_one(StatusLine).render())

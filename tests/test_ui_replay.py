@@ -10,9 +10,9 @@ from pathlib import Path
 from scenario import T0, call
 from ui_helpers import REPLAY, bare_app
 from wallboard.cli import main
+from wallboard.feed.paced import replay_feed
 from wallboard.feed.replay import replay_into
 from wallboard.model import WallboardState, state_document
-from wallboard.ui.commands import replay_feed
 
 
 async def _run_until_finished(app, timeout: float = 20.0) -> float:  # type: ignore[no-untyped-def]
@@ -47,14 +47,31 @@ def _write(path: Path, lines: list[object]) -> Path:
     return path
 
 
+def _applied_at(state: WallboardState) -> list[float]:
+    """Record when each frame is applied: pacing is timed from the first one, not from start-up."""
+    times: list[float] = []
+    apply = state.apply
+
+    def timed(ev, received=None):  # type: ignore[no-untyped-def]
+        times.append(time.monotonic())
+        return apply(ev, received)
+
+    state.apply = timed  # type: ignore[method-assign]
+    return times
+
+
 async def test_plain_file_is_paced_by_event_times(tmp_path: Path) -> None:
     f = _write(
         tmp_path / "s.jsonl", [call("call_start", f"c{i}", T0 + i, "1", "2") for i in range(4)]
     )
-    app = bare_app(WallboardState(), feed=replay_feed(f, 10.0))
-    elapsed = await _run_until_finished(app)
-    assert 0.25 <= elapsed < 5.0  # 3 s of events at ×10
-    assert len(app.state.calls) == 4
+    state = WallboardState()
+    applied = _applied_at(state)
+    app = bare_app(state, feed=replay_feed(f, 10.0))
+    await _run_until_finished(app)
+    assert len(applied) == 4 and len(app.state.calls) == 4
+    # 3 s of event time at ×10: 0.3 s between the first and the last frame.
+    assert 0.25 <= applied[-1] - applied[0] < 2.0
+    assert applied[1] - applied[0] >= 0.07
 
 
 async def test_recording_is_paced_by_t_and_garbage_is_not_fatal(tmp_path: Path) -> None:
@@ -66,9 +83,13 @@ async def test_recording_is_paced_by_t_and_garbage_is_not_fatal(tmp_path: Path) 
     f = _write(tmp_path / "r.jsonl", [header, *frames])
     with f.open("a") as fh:
         fh.write("this is not json\n")
-    app = bare_app(WallboardState(), feed=replay_feed(f, 5.0))
-    elapsed = await _run_until_finished(app)
-    assert elapsed >= 0.15
+    state = WallboardState()
+    applied = _applied_at(state)
+    app = bare_app(state, feed=replay_feed(f, 5.0))
+    await _run_until_finished(app)
+    # t advances 0.5 s per frame at ×5: 0.2 s between the first and the last frame.
+    assert len(applied) == 4  # three frames and the garbage line
+    assert applied[2] - applied[0] >= 0.15
     assert app.state.source.dialect == "v16" and app.state.invalid == 1
 
 

@@ -15,11 +15,15 @@ from __future__ import annotations
 import os
 import sys
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from wallboard.errors import UsageError
+from wallboard.model.calendar import INTERVAL_CHOICES, Calendar, parse_timezone
+from wallboard.model.state import WallboardState
+from wallboard.model.targets import SL_DEFINITIONS, QueueTarget, Targets
 
 APP_NAME = "wallboard"
 CONFIG_NAME = "config.toml"
@@ -91,6 +95,41 @@ class Config:
     ping_interval: float | None = None
     ping_timeout: float | None = None
     thresholds: Thresholds = field(default_factory=Thresholds)
+    timezone: str | None = None  # IANA name; None: the machine's
+    sl_definition: str | None = None
+    short_abandon_seconds: float | None = None
+    interval_minutes: int = 15
+    keep_days: int = 400  # intervals and agent days in the store
+    keep_call_days: int = 35  # finished calls in the store
+    queue_targets: dict[str, QueueTarget] = field(default_factory=dict)
+    queue_thresholds: dict[str, Thresholds] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+
+    def targets(self) -> Targets:
+        """What the model measures each queue against (config over PBX over defaults)."""
+        kw: dict[str, Any] = {
+            "sla_seconds": self.thresholds.sla_seconds,
+            "queues": dict(self.queue_targets),
+        }
+        if self.sl_definition is not None:
+            kw["sl_definition"] = self.sl_definition
+        if self.short_abandon_seconds is not None:
+            kw["short_abandon_seconds"] = self.short_abandon_seconds
+        return Targets(**kw)
+
+    def calendar(self) -> Calendar:
+        tz = parse_timezone(self.timezone) if self.timezone else None
+        return Calendar(tz=tz, interval_minutes=self.interval_minutes)
+
+    def thresholds_for(self, number: str) -> Thresholds:
+        return self.queue_thresholds.get(number, self.thresholds)
+
+    def new_state(self, clock: Callable[[], float] | None = None) -> WallboardState:
+        """A model measuring against this config's targets, on its calendar, with its names."""
+        state = WallboardState(clock, targets=self.targets(), calendar=self.calendar())
+        if self.names:
+            state.names.set_overrides(self.names)
+        return state
 
 
 def default_config_path() -> Path:
@@ -106,7 +145,7 @@ def default_config_path() -> Path:
 
 
 # Which keys each table accepts, and the Config field each one fills.
-_TOP = {"url": "url", "dialect": "dialect"}
+_TOP = {"url": "url", "dialect": "dialect", "timezone": "timezone"}
 _TABLES: dict[str, dict[str, str]] = {
     "identity": {
         "user": "user",
@@ -130,6 +169,7 @@ _TABLES: dict[str, dict[str, str]] = {
 }
 _STR_FIELDS = {
     "url",
+    "timezone",
     "dialect",
     "user",
     "extension",
@@ -141,6 +181,9 @@ _STR_FIELDS = {
 _LIST_FIELDS = {"extensions", "queues", "tenants"}
 _SECONDS_FIELDS = {"stale_after", "ping_interval", "ping_timeout"}
 _SECRET_KEYS = {"password", "passwd", "secret", "pass"}
+
+
+_SPECIAL = ("service_level", "history", "names", "queues")
 
 
 class _Bad(Exception):
@@ -186,6 +229,11 @@ def _convert(name: str, where: str, value: Any) -> Any:
         text = _as_text(where, value)
         if name == "dialect" and text not in DIALECT_CHOICES:
             raise _Bad(f"{where}: must be one of {', '.join(DIALECT_CHOICES)}, got {text!r}")
+        if name == "timezone":
+            try:
+                parse_timezone(text)
+            except ValueError as exc:
+                raise _Bad(f"{where}: {exc}") from None
         return text
     if name in _LIST_FIELDS:
         return _as_list_text(where, value)
@@ -202,28 +250,130 @@ def _convert(name: str, where: str, value: Any) -> Any:
     raise AssertionError(name)  # pragma: no cover
 
 
+_THRESHOLD_KEYS = frozenset(f.name for f in fields(Thresholds))
+
+
+def _number(where: str, value: Any) -> float:
+    if type(value) not in (int, float) or value < 0 or value != value or value == float("inf"):
+        raise _Bad(f"{where}: expected a number >= 0, got {value!r}")
+    return float(value)
+
+
+def _check_thresholds(t: Thresholds, where: str) -> Thresholds:
+    if t.waiting_warn > t.waiting_crit:
+        raise _Bad(f"{where}: waiting_warn must not exceed waiting_crit")
+    if t.longest_wait_warn > t.longest_wait_crit:
+        raise _Bad(f"{where}: longest_wait_warn must not exceed longest_wait_crit")
+    if t.service_level_warn < t.service_level_crit:
+        raise _Bad(f"{where}: service_level_warn must not be below service_level_crit")
+    if t.sla_seconds is not None and t.sla_seconds <= 0:
+        raise _Bad(f"{where}: sla_seconds must be > 0")
+    return t
+
+
+def _threshold_values(where: str, data: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        v = _number(f"{where}.{key}", value)
+        values[key] = int(v) if key.startswith("waiting_") else v
+    return values
+
+
 def _thresholds(data: Any) -> Thresholds:
     if type(data) is not dict:
         raise _Bad("thresholds: expected a table")
-    known = {f.name for f in fields(Thresholds)}
+    for key in data:
+        if key not in _THRESHOLD_KEYS:
+            raise _Bad(
+                f"thresholds.{key}: unknown key (known: {', '.join(sorted(_THRESHOLD_KEYS))})"
+            )
+    return _check_thresholds(Thresholds(**_threshold_values("thresholds", data)), "thresholds")
+
+
+def _definition(where: str, value: Any) -> str:
+    if type(value) is not str or value not in SL_DEFINITIONS:
+        raise _Bad(f"{where}: must be one of {', '.join(SL_DEFINITIONS)}, got {value!r}")
+    return value
+
+
+_QUEUE_TARGET_KEYS = {"sla_seconds", "short_abandon_seconds", "service_level_definition"}
+
+
+def _queues(data: Any, base: Thresholds) -> tuple[dict[str, QueueTarget], dict[str, Thresholds]]:
+    """`[queues."8001"]` tables: a queue's own targets and colour thresholds."""
+    if type(data) is not dict:
+        raise _Bad('queues: expected tables like [queues."8001"]')
+    targets: dict[str, QueueTarget] = {}
+    thresholds: dict[str, Thresholds] = {}
+    known = sorted(_QUEUE_TARGET_KEYS | _THRESHOLD_KEYS)
+    for number, table in data.items():
+        where = f"queues.{number}"
+        if type(table) is not dict:
+            raise _Bad(f'{where}: expected a table [queues."{number}"]')
+        own: dict[str, Any] = {}
+        colours: dict[str, Any] = {}
+        for key, value in table.items():
+            if key == "service_level_definition":
+                own["sl_definition"] = _definition(f"{where}.{key}", value)
+            elif key == "short_abandon_seconds":
+                own[key] = _number(f"{where}.{key}", value)
+            elif key in _THRESHOLD_KEYS:
+                colours[key] = value
+                if key == "sla_seconds":
+                    own[key] = _number(f"{where}.{key}", value)
+            else:
+                raise _Bad(f"{where}.{key}: unknown key (known: {', '.join(known)})")
+        targets[str(number)] = QueueTarget(**own)
+        merged = {f.name: getattr(base, f.name) for f in fields(Thresholds)}
+        merged.update(_threshold_values(where, colours))
+        thresholds[str(number)] = _check_thresholds(Thresholds(**merged), where)
+    return targets, thresholds
+
+
+def _names(data: Any) -> dict[str, str]:
+    """`[names]`: "101" = "Alice Example" (wins over names from the PBX)."""
+    if type(data) is not dict:
+        raise _Bad('names: expected a table: [names] then "101" = "Alice Example"')
+    out: dict[str, str] = {}
+    for number, name in data.items():
+        if type(name) is not str:
+            raise _Bad(f"names.{number}: expected a string, got {type(name).__name__}")
+        out[str(number)] = name
+    return out
+
+
+def _service_level(data: Any) -> dict[str, Any]:
+    if type(data) is not dict:
+        raise _Bad("service_level: expected a table")
     values: dict[str, Any] = {}
     for key, value in data.items():
-        where = f"thresholds.{key}"
-        if key not in known:
-            raise _Bad(f"{where}: unknown key (known: {', '.join(sorted(known))})")
-        if type(value) not in (int, float) or value < 0 or value != value:
-            raise _Bad(f"{where}: expected a number >= 0, got {value!r}")
-        values[key] = int(value) if key.startswith("waiting_") else float(value)
-    t = Thresholds(**values)
-    if t.waiting_warn > t.waiting_crit:
-        raise _Bad("thresholds: waiting_warn must not exceed waiting_crit")
-    if t.longest_wait_warn > t.longest_wait_crit:
-        raise _Bad("thresholds: longest_wait_warn must not exceed longest_wait_crit")
-    if t.service_level_warn < t.service_level_crit:
-        raise _Bad("thresholds: service_level_warn must not be below service_level_crit")
-    if t.sla_seconds is not None and t.sla_seconds <= 0:
-        raise _Bad("thresholds: sla_seconds must be > 0")
-    return t
+        if key == "definition":
+            values["sl_definition"] = _definition(f"service_level.{key}", value)
+        elif key == "short_abandon_seconds":
+            values["short_abandon_seconds"] = _number(f"service_level.{key}", value)
+        else:
+            raise _Bad(
+                f"service_level.{key}: unknown key (known: definition, short_abandon_seconds)"
+            )
+    return values
+
+
+def _history(data: Any) -> dict[str, Any]:
+    if type(data) is not dict:
+        raise _Bad("history: expected a table")
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        where = f"history.{key}"
+        if key == "interval_minutes":
+            if type(value) is not int or value not in INTERVAL_CHOICES:
+                raise _Bad(f"{where}: must be one of 15, 30, 60, got {value!r}")
+        elif key in ("keep_days", "keep_call_days"):
+            if type(value) is not int or value < 1:
+                raise _Bad(f"{where}: expected a whole number of days >= 1, got {value!r}")
+        else:
+            raise _Bad(f"{where}: unknown key (known: interval_minutes, keep_call_days, keep_days)")
+        values[key] = value
+    return values
 
 
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
@@ -248,9 +398,20 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
                     values[allowed[sub]] = _convert(allowed[sub], f"{key}.{sub}", subvalue)
             elif key == "thresholds":
                 values["thresholds"] = _thresholds(value)
+            elif key in _SPECIAL:
+                continue  # after the loop: [queues] inherits the final [thresholds]
             else:
-                known = sorted([*_TOP, *_TABLES, "thresholds"])
+                known = sorted([*_TOP, *_TABLES, "thresholds", *_SPECIAL])
                 raise _Bad(f"{key}: unknown key (known: {', '.join(known)})")
+        if "service_level" in data:
+            values.update(_service_level(data["service_level"]))
+        if "history" in data:
+            values.update(_history(data["history"]))
+        if "names" in data:
+            values["names"] = _names(data["names"])
+        if "queues" in data:
+            base = values.get("thresholds", Thresholds())
+            values["queue_targets"], values["queue_thresholds"] = _queues(data["queues"], base)
         if values.get("user") and values.get("extension"):
             raise _Bad("identity: set user or extension, not both")
     except _Bad as exc:

@@ -212,7 +212,7 @@ def _instrument(meter: Meter) -> type:
 
 # ------------------------------------------------------------------- parts
 def part_storm(opts: argparse.Namespace, naive: bool) -> dict[str, Any]:
-    from wallboard.model.state import SOURCE, WallboardState
+    from wallboard.model.state import WallboardState
 
     gen = StreamGenerator(agents=opts.agents, queues=opts.queues, seed=opts.seed, rate=opts.rate)
     total = max(1, int(opts.rate * opts.seconds))
@@ -229,7 +229,7 @@ def part_storm(opts: argparse.Namespace, naive: bool) -> dict[str, Any]:
         st = app.state
         st.source.kind = "live"
         st.source.status = "connected"
-        st._mark(SOURCE)
+        st.source_changed()
         apply = st.apply_frame
         at = meter.applied_at
         refresh_now = app.refresh_now
@@ -332,7 +332,7 @@ def part_storm(opts: argparse.Namespace, naive: bool) -> dict[str, Any]:
 
 def part_idle(opts: argparse.Namespace) -> dict[str, Any]:
     """A full board, connected, and then nothing: what does the wallboard cost at rest?"""
-    from wallboard.model.state import SOURCE, WallboardState
+    from wallboard.model.state import WallboardState
 
     meter = Meter(0)
     app_cls = _instrument(meter)
@@ -352,7 +352,7 @@ def part_idle(opts: argparse.Namespace) -> dict[str, Any]:
         for f in frames:
             st.apply_frame(f)
         st.source.last_frame_at = time.time()
-        st._mark(SOURCE)
+        st.source_changed()
         await asyncio.Event().wait()  # connected; the PBX has nothing to say
 
     app = app_cls(state, feed=feed, watch_terminal=False)  # the default refresh timer

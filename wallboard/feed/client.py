@@ -47,7 +47,7 @@ from websockets.frames import CloseCode
 
 from wallboard.errors import AuthRejected, ConnectFailed, UsageError, WallboardError
 from wallboard.feed.secrets import Secret, display_url
-from wallboard.model.state import SOURCE, WallboardState
+from wallboard.model.state import WallboardState
 from wallboard.protocol.commands import Dialect, build_auth, build_subscribe, default_topics
 from wallboard.protocol.events import Reply
 from wallboard.protocol.parse import parse_frame
@@ -349,7 +349,7 @@ class LiveClient:
         src.retry_in = retry_in
         if error is not None:
             src.last_error = error
-        self.state._mark(SOURCE)
+        self.state.source_changed()
         if announce and self.on_status is not None:
             self.on_status(self.status_line())
         self._changed()
@@ -574,7 +574,9 @@ class LiveClient:
         parsed = parse_frame(frame)
         if type(parsed) is Reply:
             self._on_reply(parsed)
-        state.apply(parsed)
+        # Received "now" on the model's clock (a simulator's virtual one in the
+        # demo): it measures how far the PBX's clock is off.
+        state.apply(parsed, state.now())
         if self.on_event is not None:
             self.on_event(parsed)
         self._changed()

@@ -1,15 +1,15 @@
-"""From command-line arguments (+ the config file) to a running live client.
+"""From connection flags (+ the config file) to a running live client.
 
-`client_from_args(args, state)` is what `wallboard connect` (the TUI) calls
-before the app starts: it reads the config, asks for the password if it must
-(a prompt needs the terminal, so this cannot happen once Textual owns it),
-prints warnings, and returns a ready `LiveClient`. `snapshot_url` and
-`record_url` are the headless commands of CONTRACT.md.
+`settings_from_flags(flags, config)` is what every live command calls before
+anything else: it merges the flags over the config, validates, prints
+warnings and asks for the password if it must (a prompt needs the terminal,
+so this cannot happen once Textual owns it). `snapshot_live` and
+`record_live` are the headless commands' cores. The command line itself
+(argparse) is `wallboard.cli`'s; here flags are a typed `ConnectFlags`.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import signal
@@ -19,11 +19,10 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-import orjson
-
 from wallboard.config import Config, load_config
 from wallboard.errors import ConnectFailed, UsageError, WallboardError
 from wallboard.feed.client import LiveClient, LiveSettings, build_ssl_context, check_url
+from wallboard.feed.flags import ConnectFlags
 from wallboard.feed.recorder import Recorder
 from wallboard.feed.secrets import resolve_password, warn
 from wallboard.model import WallboardState, state_document
@@ -38,10 +37,6 @@ class Interrupted(WallboardError):
     exit_code = 130
 
 
-def _arg(args: argparse.Namespace, name: str) -> Any:
-    return getattr(args, name, None)
-
-
 def _list(text: str | None, what: str) -> list[str]:
     try:
         return expand_list(text)
@@ -49,8 +44,8 @@ def _list(text: str | None, what: str) -> list[str]:
         raise UsageError(f"{what}: {exc}") from None
 
 
-def settings_from_args(
-    args: argparse.Namespace,
+def settings_from_flags(
+    flags: ConnectFlags,
     config: Config | None = None,
     *,
     interactive: bool | None = None,
@@ -61,26 +56,26 @@ def settings_from_args(
     Everything that can be wrong with the command line is reported before the
     password prompt, so nobody types a password only to hear the URL is bad.
     """
-    cfg = config if config is not None else load_config(_arg(args, "config"))
-    url = _arg(args, "url") or cfg.url
+    cfg = config if config is not None else load_config(flags.config)
+    url = flags.url or cfg.url
     if not url:
         raise UsageError(
             "no PBX URL: give one (ws://HOST:PORT or wss://...) or set url in the config file"
         )
     check_url(url)
-    dialect = dialect_for_url(url, _arg(args, "dialect") or cfg.dialect or "auto")
+    dialect = dialect_for_url(url, flags.dialect or cfg.dialect or "auto")
 
-    user, extension = _arg(args, "user"), _arg(args, "extension")
+    user, extension = flags.user, flags.extension
     if not user and not extension:
         user, extension = cfg.user, cfg.extension
     if not user and not extension:
         raise UsageError(
             "who to log in as: give --user NAME or --extension NUMBER (or set it in the config file)"
         )
-    domain = _arg(args, "domain") or cfg.domain
-    extensions = _list(_arg(args, "extensions") or cfg.extensions, "--extensions")
-    queues = _list(_arg(args, "queues") or cfg.queues, "--queues")
-    tenants = _list(_arg(args, "tenants") or cfg.tenants, "--tenants")
+    domain = flags.domain or cfg.domain
+    extensions = _list(flags.extensions or cfg.extensions, "--extensions")
+    queues = _list(flags.queues or cfg.queues, "--queues")
+    tenants = _list(flags.tenants or cfg.tenants, "--tenants")
     if tenants and dialect != "v22":
         raise UsageError(f"--tenants is for v22 system admins; this connection speaks {dialect}")
     if dialect == "v22" and user and not domain and not tenants and not cfg.topics:
@@ -90,15 +85,15 @@ def settings_from_args(
         )
 
     secure = urlsplit(url).scheme == "wss"
-    insecure_flag = _arg(args, "insecure")
+    insecure_flag = flags.insecure
     insecure = bool(insecure_flag if insecure_flag is not None else cfg.insecure)
-    ca_file = _arg(args, "ca_file") or cfg.ca_file
+    ca_file = flags.ca_file or cfg.ca_file
     if ca_file and insecure:
         raise UsageError("--ca-file and --insecure contradict each other: choose one")
     ssl_context = build_ssl_context(url, ca_file, insecure)
 
-    if _arg(args, "password_env") or _arg(args, "password_file"):
-        pw_env, pw_file = _arg(args, "password_env"), _arg(args, "password_file")
+    if flags.password_env or flags.password_file:
+        pw_env, pw_file = flags.password_env, flags.password_file
     else:
         pw_env, pw_file = cfg.password_env, cfg.password_file
     if announce:
@@ -138,23 +133,19 @@ def settings_from_args(
     return settings
 
 
-def client_from_args(
-    args: argparse.Namespace,
+def live_client(
+    settings: LiveSettings,
     state: WallboardState,
     *,
-    config: Config | None = None,
+    record: str | None = None,
     on_change: Callable[[], None] | None = None,
-    settings: LiveSettings | None = None,
 ) -> LiveClient:
-    """A ready LiveClient for `wallboard connect` (call before the TUI takes the terminal).
+    """A ready LiveClient for the TUI (call before the TUI takes the terminal).
 
-    With `args.record` the client also writes a recording; the file is opened
-    here (so a bad path is a usage error now) and closed when `run()` ends.
+    With `record` the client also writes a recording; the file is opened here
+    (so a bad path is a usage error now) and closed when `run()` ends.
     """
-    if settings is None:
-        settings = settings_from_args(args, config)
     recorder: Recorder | None = None
-    record = _arg(args, "record")
     if record:
         recorder = Recorder(record, dialect=settings.dialect, source=settings.url)
     if state.clock_fn is None:
@@ -170,11 +161,11 @@ def client_from_args(
     return client
 
 
-def _stderr_line(text: str) -> None:
+def stderr_line(text: str) -> None:
     print(f"wallboard: {text}", file=sys.stderr, flush=True)
 
 
-def _install_signals(stop: Callable[[], None]) -> list[int]:
+def install_signals(stop: Callable[[], None]) -> list[int]:
     """Ctrl+C and SIGTERM end a headless command cleanly (exit 0 for `record`)."""
     loop = asyncio.get_running_loop()
     installed: list[int] = []
@@ -185,7 +176,7 @@ def _install_signals(stop: Callable[[], None]) -> list[int]:
     return installed
 
 
-def _remove_signals(installed: list[int]) -> None:
+def remove_signals(installed: list[int]) -> None:
     loop = asyncio.get_running_loop()
     for sig in installed:
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -210,7 +201,7 @@ async def snapshot_live(
     state = state if state is not None else WallboardState(clock=time.time)
     client = LiveClient(settings, state, on_status=on_status)
     runner = asyncio.create_task(client.run(wait_on_fatal=False))
-    installed = _install_signals(client.stop)
+    installed = install_signals(client.stop)
     try:
         give_up = wait if wait > 0 else settings.open_timeout
         subscribed = asyncio.create_task(client.subscribed.wait())
@@ -229,56 +220,26 @@ async def snapshot_live(
         done, _ = await asyncio.wait({runner}, timeout=wait)
         if runner in done:
             runner.result()
-        doc = state_document(state)
-        return doc
+        state.tick()
+        return state_document(state)
     finally:
-        _remove_signals(installed)
+        remove_signals(installed)
         if not runner.done():
             client.stop()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await runner
 
 
-def _print_document(doc: dict[str, Any]) -> None:
-    sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2))
-    sys.stdout.buffer.write(b"\n")
-    sys.stdout.flush()
-
-
 def live_state(config: Config) -> WallboardState:
-    """A model for a live source: wall-clock "now", the config's SLA threshold."""
-    return WallboardState(clock=time.time, sla_seconds=config.thresholds.sla_seconds)
-
-
-def prepare_connect(
-    args: argparse.Namespace, *, on_change: Callable[[], None] | None = None
-) -> tuple[Config, WallboardState, LiveClient]:
-    """Everything `wallboard connect` needs, before the TUI takes the terminal.
-
-    Reads the config once (the TUI wants its thresholds too), makes the live
-    state, asks for the password if it must, and opens `--record FILE`.
-    Raises UsageError (exit 2) for anything wrong with the command line.
-    """
-    config = load_config(_arg(args, "config"))
-    state = live_state(config)
-    client = client_from_args(args, state, config=config, on_change=on_change)
-    return config, state, client
-
-
-def snapshot_url(args: argparse.Namespace) -> int:
-    """`wallboard snapshot URL --wait S`: print the state document of a live PBX."""
-    config = load_config(_arg(args, "config"))
-    settings = settings_from_args(args, config)
-    doc = asyncio.run(snapshot_live(settings, float(args.wait), state=live_state(config)))
-    _print_document(doc)
-    return 0
+    """A model for a live source: wall-clock "now", the config's targets, calendar and names."""
+    return config.new_state(clock=time.time)
 
 
 async def record_live(
     settings: LiveSettings,
     path: str,
     *,
-    on_status: Callable[[str], None] | None = _stderr_line,
+    on_status: Callable[[str], None] | None = stderr_line,
     stop_after: float | None = None,
 ) -> int:
     """Record until stopped (signal) or `stop_after` seconds; returns frames written."""
@@ -286,7 +247,7 @@ async def record_live(
     state = WallboardState(clock=time.time)
     client = LiveClient(settings, state, on_frame=recorder.write, on_status=on_status)
     client.closers.append(recorder.close)
-    installed = _install_signals(client.stop)
+    installed = install_signals(client.stop)
     timer = None
     if stop_after is not None:
         timer = asyncio.get_running_loop().call_later(stop_after, client.stop)
@@ -295,27 +256,20 @@ async def record_live(
     finally:
         if timer is not None:
             timer.cancel()
-        _remove_signals(installed)
+        remove_signals(installed)
         recorder.close()
     return recorder.frames
 
 
-def record_url(args: argparse.Namespace) -> int:
-    """`wallboard record URL -o FILE`: every received frame to FILE until Ctrl+C / SIGTERM."""
-    settings = settings_from_args(args)
-    frames = asyncio.run(record_live(settings, args.output))
-    _stderr_line(f"recorded {frames} frames to {args.output}")
-    return 0
-
-
 __all__ = [
+    "ConnectFlags",
     "Interrupted",
-    "client_from_args",
+    "install_signals",
+    "live_client",
     "live_state",
-    "prepare_connect",
     "record_live",
-    "record_url",
-    "settings_from_args",
+    "remove_signals",
+    "settings_from_flags",
     "snapshot_live",
-    "snapshot_url",
+    "stderr_line",
 ]

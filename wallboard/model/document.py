@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from wallboard.model import kpi
+from wallboard.model.calendar import usable_time
+from wallboard.model.entities import Queue
+from wallboard.model.overview import overview
 from wallboard.model.state import WallboardState
+from wallboard.model.tally import Tally
 
 SCHEMA = "wallboard.state/1"
 
@@ -18,8 +23,64 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 3)
 
 
+def coverage(state: WallboardState) -> dict[str, Any]:
+    """When today was watched: the first moment, and the gaps nobody watched since."""
+    now = state.now()
+    cov = state.coverage
+    if not usable_time(now) or state.counting_since is None:
+        return {"since": cov.since, "gaps": []}
+    return {"since": cov.since, "gaps": cov.gaps(state.counting_since, now)}
+
+
+def tally_stats(s: Tally, definition: str) -> dict[str, Any]:
+    """Counts and KPIs of one tally (a queue's day, an interval, a totals row)."""
+    return {
+        "offered": s.offered,
+        "answered": s.answered,
+        "answered_unknown_wait": s.answered_unknown_wait,
+        "answered_within_sla": s.answered_within,
+        "abandoned": s.abandoned,
+        "short_abandoned": s.short_abandoned,
+        "overflowed": s.overflowed,
+        "callbacks": s.callbacks,
+        "other": s.other,
+        "sla_breaches": s.sla_breaches,
+        "service_level_pct": _r(kpi.service_level(s, definition)),
+        "service_level_definition": definition,
+        "average_answer_s": _r(kpi.asa(s)),
+        "abandon_rate_pct": _r(kpi.abandon_rate(s)),
+        "aht_s": _r(kpi.aht(s)),
+        "max_wait_s": _r(s.max_wait),
+        "peak_waiting": s.peak_waiting,
+    }
+
+
+def queue_stats(state: WallboardState, q: Queue) -> dict[str, Any]:
+    """The `stats` object of one queue: today's tally, its KPIs, the live longest wait."""
+    out = tally_stats(q.stats, state.sl_definition(q))
+    out["longest_wait_s"] = _r(max(0.0, state.longest_wait(q)))
+    out["sla_threshold_s"] = state.sla_threshold(q)
+    return out
+
+
+def totals(state: WallboardState, queues: list[Queue] | None = None) -> dict[str, Any]:
+    """The totals row: sums over the queues, KPIs from the sums (never averaged percentages)."""
+    o = overview(state, queues)
+    out = tally_stats(o.tally, o.definition)
+    out.update(
+        queues=o.queues,
+        waiting=o.waiting,
+        longest_wait_s=_r(o.longest_wait),
+        agents_ready=o.ready,
+        agents_busy=o.busy,
+        agents_not_ready=o.not_ready,
+    )
+    return out
+
+
 def state_document(state: WallboardState) -> dict[str, Any]:
     now = state.now()
+    names = state.names
     src = state.source
     derived = state.derived_call_status()
     extensions = []
@@ -34,7 +95,7 @@ def state_document(state: WallboardState) -> dict[str, Any]:
                 "call_status": state.call_status_of(ext, derived),
                 "presence": ext.presence,
                 "presence_note": ext.presence_note,
-                "name": ext.name,
+                "name": names.name(ext.tenant_id, ext.number),
                 "agent_states": dict(sorted(ext.agent_states.items())),
                 "stale": ext.stale,
             }
@@ -58,12 +119,12 @@ def state_document(state: WallboardState) -> dict[str, Any]:
     ]
     queues = []
     for q in sorted(state.queues.values(), key=lambda q: (q.number or q.queue_id, q.queue_id)):
-        s = q.stats
         queues.append(
             {
                 "queue_id": q.queue_id,
                 "number": q.number,
                 "name": q.name,
+                "tenant_id": q.tenant_id,
                 "waiting": [
                     {
                         "session_id": w.session_id,
@@ -75,21 +136,15 @@ def state_document(state: WallboardState) -> dict[str, Any]:
                     for w in sorted(q.waiting.values(), key=lambda w: (w.since, w.session_id))
                 ],
                 "agents": [
-                    {"extension": a.extension, "state": a.state, "since": a.since}
+                    {
+                        "extension": a.extension,
+                        "state": a.state,
+                        "since": a.since,
+                        "name": names.name(q.tenant_id, a.extension),
+                    }
                     for a in sorted(q.agents.values(), key=lambda a: a.extension)
                 ],
-                "stats": {
-                    "offered": s.offered,
-                    "answered": s.answered,
-                    "abandoned": s.abandoned,
-                    "overflowed": s.overflowed,
-                    "callbacks": s.callbacks,
-                    "sla_breaches": s.sla_breaches,
-                    "longest_wait_s": _r(max(0.0, state.longest_wait(q, now))),
-                    "service_level_pct": _r(state.service_level(q)),
-                    "average_answer_s": _r(state.average_answer(q)),
-                    "sla_threshold_s": state.sla_threshold(q),
-                },
+                "stats": queue_stats(state, q),
             }
         )
     return {
@@ -107,7 +162,10 @@ def state_document(state: WallboardState) -> dict[str, Any]:
             "last_frame_at": src.last_frame_at,
         },
         "clock": now,
+        "day": state.day,
         "counting_since": state.counting_since,
+        "coverage": coverage(state),
+        "pbx_clock_offset_s": _r(state.skew.offset),
         "counters": {
             "frames": state.frames,
             "events": state.events,
@@ -120,8 +178,9 @@ def state_document(state: WallboardState) -> dict[str, Any]:
         "calls": calls,
         "finished_calls": dict(state.finished, rerouted=state.reroutes),
         "queues": queues,
+        "totals": totals(state),
         "trunks": [
-            {"name": t.name, "connected": t.connected, "since": t.since}
+            {"name": t.name, "connected": t.connected, "since": t.since, "flaps": t.flaps}
             for t in sorted(state.trunks.values(), key=lambda t: t.name)
         ],
         "errors": [

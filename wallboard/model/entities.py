@@ -6,16 +6,34 @@ the UI reads them and never writes them.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
+from wallboard.model.tally import Tally
 from wallboard.protocol.events import Contact
 
 CALL_STATES = ("setup", "ringing", "established", "held")
+TREND_MINUTES = 60
 
 # Agent states that count as "busy" on the KPI tiles.
 BUSY_STATES = frozenset({"QUEUE_CALL", "WRAP_UP", "OTHER_CALL"})
 AWAY_STATES = frozenset({"NOT_READY"})
 ABSENT_STATES = frozenset({"LOGGED_OUT", "OFFLINE"})
+# An agent in several queues is shown in its most telling state: on a queue
+# call beats on another call beats wrap-up ... beats offline; unknown last.
+AGENT_RANK = {
+    "QUEUE_CALL": 0,
+    "OTHER_CALL": 1,
+    "WRAP_UP": 2,
+    "READY": 3,
+    "NOT_READY": 4,
+    "LOGGED_OUT": 5,
+    "OFFLINE": 6,
+}
+
+
+def agent_rank(state: str) -> int:
+    return AGENT_RANK.get(state, 7)
 
 
 @dataclass(slots=True)
@@ -23,7 +41,6 @@ class Extension:
     tenant_id: str
     number: str
     extension_id: str = ""
-    name: str = ""
     contacts: dict[str, Contact] = field(default_factory=dict)
     contacts_known: bool = False  # v12 registrations tell us the contact set
     online_flag: bool | None = None  # v16+ `online` from extension_status
@@ -57,6 +74,7 @@ class Call:
     started: float = 0.0
     answered: float | None = None
     answered_by: str = ""
+    connected: float | None = None  # when `answered_by` joined (the answer, for a queue call)
     held_by: str = ""
     targets: set[str] = field(default_factory=set)
     reroutes: int = 0
@@ -96,20 +114,6 @@ class Agent:
 
 
 @dataclass(slots=True)
-class QueueStats:
-    offered: int = 0
-    answered: int = 0
-    abandoned: int = 0
-    overflowed: int = 0
-    callbacks: int = 0
-    sla_breaches: int = 0
-    # Wait of every answered caller whose enqueue time we know; kept so the
-    # service level can be recomputed exactly when the SLA threshold changes.
-    answer_waits: list[float] = field(default_factory=list)
-    abandon_waits: list[float] = field(default_factory=list)
-
-
-@dataclass(slots=True)
 class Queue:
     queue_id: str
     number: str
@@ -117,9 +121,13 @@ class Queue:
     tenant_id: str = ""
     waiting: dict[str, Waiter] = field(default_factory=dict)
     agents: dict[str, Agent] = field(default_factory=dict)
-    stats: QueueStats = field(default_factory=QueueStats)
+    stats: Tally = field(default_factory=Tally)  # today so far
+    intervals: dict[float, Tally] = field(default_factory=dict)  # today's, by start time
     sla_threshold: float | None = None  # from the PBX (`sla_time_secs`)
     seen: set[str] = field(default_factory=set)  # sessions already counted as offered today
+    callbacks_waiting: int = 0  # of `waiting`, the booked callbacks (not counted as waiting)
+    # Waiting callers over the last hour: (minute start, most waiting in it).
+    trend: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=TREND_MINUTES))
     updated: float | None = None
     stale: bool = False  # not confirmed since a reconnect (a PBX restart may have removed it)
 
@@ -135,10 +143,16 @@ class Trunk:
 
 @dataclass(slots=True)
 class FinishedCall:
-    """A recent call end (from call_ended/noanswer/fail or a CDR), for the history panel."""
+    """A finished call of the day: a call end, or a queue caller who hung up waiting.
+
+    `outcome` is the call's (ended | noanswer | failed; abandoned for a caller
+    who hung up waiting); `queue_outcome` says how its queue visit ended
+    (answered | abandoned | overflowed | callback | other; "" if it had none).
+    `wait` is the time in the queue when known.
+    """
 
     session_id: str
-    outcome: str  # ended | noanswer | failed
+    outcome: str
     caller: str
     callee: str
     caller_name: str
@@ -147,6 +161,14 @@ class FinishedCall:
     answered: float | None
     ended: float
     reason: str = ""
+    queue: str = ""  # queue number (or id) the caller waited in
+    queue_outcome: str = ""
+    wait: float | None = None
+    agent: str = ""
+
+    @property
+    def talk(self) -> float | None:
+        return None if self.answered is None else max(0.0, self.ended - self.answered)
 
 
 @dataclass(slots=True)
@@ -163,3 +185,39 @@ class SourceInfo:
     since: float | None = None
     last_frame_at: float | None = None
     insecure: bool = False
+
+
+@dataclass(slots=True)
+class AgentDay:
+    """One agent (an extension in at least one queue) today.
+
+    `state` is its most telling state across its queues (`agent_rank`);
+    `state_s` holds the seconds spent in each state before the current one,
+    which still runs from `since` (read through `seconds()`).
+    """
+
+    tenant_id: str
+    number: str
+    state: str = ""
+    since: float = 0.0
+    answered: int = 0  # queue calls taken
+    missed: int = 0  # rang for a call and did not answer
+    state_s: dict[str, float] = field(default_factory=dict)
+    first_login: float | None = None
+    last_logout: float | None = None
+    last_session: str = ""
+    ringing_since: float | None = None  # rung now for a call (missed if it stops unanswered)
+
+    def seconds(self, state: str, now: float) -> float:
+        s = self.state_s.get(state, 0.0)
+        if state == self.state and now > self.since:
+            s += now - self.since
+        return s
+
+
+@dataclass(slots=True)
+class Notice:
+    """A line the model itself adds to the event log (e.g. an unknown caller reason)."""
+
+    text: str
+    time: float | None = None

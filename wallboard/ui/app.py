@@ -53,6 +53,7 @@ try:  # Unix only: the terminal watchdog
 except ImportError:  # pragma: no cover - Windows
     fcntl = termios = None  # type: ignore[assignment]
 from wallboard.config import Thresholds
+from wallboard.model import kpi
 from wallboard.model.state import QUEUES, WallboardState
 from wallboard.ui.derived import Derived
 from wallboard.ui.gcpolicy import GcPolicy
@@ -148,8 +149,9 @@ class EntityCommands(Provider):
             n += 1
             if n > self.MAX_ENTITIES:
                 return
-        for (tenant, number), ext in st.extensions.items():
-            label = f"Extension {safe_text(number, 16)} {safe_text(ext.name, 40)}".strip()
+        for tenant, number in st.extensions:
+            name = st.names.name(tenant, number) or ""
+            label = f"Extension {safe_text(number, 16)} {safe_text(name, 40)}".strip()
             yield label, partial(app.open_detail, "extension", f"{tenant}/{number}"), "extension"
             n += 1
             if n > self.MAX_ENTITIES:
@@ -232,8 +234,6 @@ class WallboardApp(App[int]):
         self.feed = feed
         self.feed_info = FeedInfo(label=feed_label)
         self.thresholds = thresholds or Thresholds()
-        if self.thresholds.sla_seconds is not None and state.sla_override is None:
-            state.sla_override = self.thresholds.sla_seconds
         self.wall_clock = wall_clock
         self.refresh_hz = refresh_hz
         self.wall_interval = wall_interval
@@ -334,6 +334,8 @@ class WallboardApp(App[int]):
         return True
 
     def _on_timer(self) -> None:
+        # Midnight comes whether or not an event does, paused or not.
+        self.state.tick()
         now = self.wall_clock()
         second = int(now)
         tick = second != self._last_second
@@ -353,7 +355,7 @@ class WallboardApp(App[int]):
         return Ctx(
             state=self.state,
             derived=self.derived,
-            now=self.state.now(),
+            now=self.state.pbx_now(),
             wall=self.wall_clock(),
             thresholds=self.thresholds,
         )
@@ -379,14 +381,16 @@ class WallboardApp(App[int]):
 
     def _maybe_bell(self, ctx: Ctx) -> None:
         """Ring on a new SLA breach or a queue newly below the critical service level."""
-        t = ctx.derived.totals()
+        st = ctx.state
+        breaches_now = st.totals().sla_breaches
         crit = 0
-        for q in ctx.state.queues.values():
-            if ctx.thresholds.service_level_level(ctx.derived.queue_service_level(q)) == "crit":
+        for q in st.queues.values():
+            sl = kpi.service_level(q.stats, st.sl_definition(q))
+            if ctx.thresholds.service_level_level(sl) == "crit":
                 crit += 1
         breaches, crit_before = self._bell_state
-        self._bell_state = (t.sla_breaches, crit)
-        if (t.sla_breaches > breaches or crit > crit_before) and (
+        self._bell_state = (breaches_now, crit)
+        if (breaches_now > breaches or crit > crit_before) and (
             ctx.wall - self._last_bell >= BELL_EVERY
         ):
             self._last_bell = ctx.wall

@@ -1,22 +1,20 @@
-"""Indexes the UI needs that the model does not keep, maintained by keyed diff.
+"""Indexes the UI needs to refresh by keyed diff, maintained from the model's dirty keys.
 
 The model says *which* calls, extensions and queues changed. The panels need
 more: which extension numbers a changed call touches (their call status and
-"current caller" cells), which agents a changed queue touches, and KPI sums
-that would otherwise mean rescanning every answered wait on every refresh.
-This module turns one `take_dirty()` into a :class:`Changes` in time
-proportional to what changed, and keeps those indexes. No Textual here, so the
-benchmark and the tests can drive it directly.
+"current caller" cells) and which agents a changed queue touches. This
+module turns one `take_dirty()` into a :class:`Changes` in time proportional
+to what changed, and keeps those indexes. It computes no KPI: every number
+on the screen comes from the model (`wallboard.model.overview`). No Textual
+here, so the benchmark and the tests can drive it directly.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
-from wallboard.model.entities import BUSY_STATES, Call, Extension, Queue
-from wallboard.model.state import CALLS, EVERYTHING, EXTENSIONS, QUEUES, WallboardState
-from wallboard.ui.fmt import agent_rank
+from wallboard.model.entities import Call, Extension
+from wallboard.model.state import CALLS, EVERYTHING, EXTENSIONS, FULL, WallboardState
 
 _TALKING = ("established", "held")
 
@@ -37,20 +35,6 @@ class Changes:
 
 
 @dataclass(slots=True)
-class QueueKpi:
-    """Per-queue sums kept incrementally (answer_waits only ever grows between resets)."""
-
-    seen: int = 0  # how many of stats.answer_waits are summed below
-    within: int = 0  # answered within the SLA threshold
-    wait_sum: float = 0.0
-    threshold: float = 0.0
-    waiting: int = 0  # normal (not callback) callers waiting now
-    callbacks: int = 0
-    oldest: float | None = None  # since of the longest-waiting normal caller
-    agents: Counter[str] = field(default_factory=Counter)
-
-
-@dataclass(slots=True)
 class AgentView:
     """One extension as an agent: its most telling state across its queues."""
 
@@ -62,33 +46,8 @@ class AgentView:
     caller_name: str = ""
 
 
-@dataclass(slots=True)
-class Totals:
-    waiting: int = 0
-    oldest: float | None = None
-    answered: int = 0
-    abandoned: int = 0
-    offered: int = 0
-    within: int = 0
-    wait_sum: float = 0.0
-    wait_n: int = 0
-    ready: int = 0
-    busy: int = 0
-    not_ready: int = 0
-    sla_breaches: int = 0
-
-    @property
-    def service_level(self) -> float | None:
-        d = self.answered + self.abandoned
-        return None if d == 0 else 100.0 * self.within / d
-
-    @property
-    def asa(self) -> float | None:
-        return self.wait_sum / self.wait_n if self.wait_n else None
-
-
 class Derived:
-    """Party, membership and KPI indexes over a WallboardState, updated per refresh."""
+    """Party and membership indexes over a WallboardState, updated per refresh."""
 
     def __init__(self, state: WallboardState) -> None:
         self.state = state
@@ -98,10 +57,6 @@ class Derived:
         self.members: dict[str, set[str]] = {}  # extension number → queue ids
         self.queue_members: dict[str, frozenset[str]] = {}
         self.agent_sigs: dict[str, dict[str, tuple[object, ...]]] = {}  # queue → agent → sig
-        self.kpi: dict[str, QueueKpi] = {}
-        self.agent_state: dict[str, str] = {}  # number → aggregated agent state
-        self.agent_counts: Counter[str] = Counter()
-        self._counting_since: float | None = None
         self._primed = False
 
     # ---------------------------------------------------------------- update
@@ -120,18 +75,13 @@ class Derived:
         st = self.state
         # Only the first pass rebuilds everything: a busy quarter-second can set
         # every flag bit at once, and that must not turn into a full rebuild.
-        full = not self._primed
+        full = not self._primed or bool(flags & FULL)
         self._primed = True
         if full:
             flags |= EVERYTHING
             calls = set(st.calls) | set(self.call_parties)
             exts = set(st.extensions) | {k for ks in self.keys_by_number.values() for k in ks}
             queues = set(st.queues) | set(self.queue_members)
-        if st.counting_since != self._counting_since:
-            # Midnight reset: every queue's counters restarted.
-            self._counting_since = st.counting_since
-            queues = set(queues) | set(st.queues)
-            flags |= QUEUES
         ch = Changes(flags=flags, calls=calls, ext_keys=exts, queues=queues, full=full)
         numbers = ch.numbers
         if calls:
@@ -155,7 +105,6 @@ class Derived:
                 ks = self.keys_by_number.get(number)
                 if ks:
                     exts.update(ks)
-            self._update_agents(numbers)
         if numbers or calls:
             ch.flags |= EXTENSIONS | CALLS if calls else EXTENSIONS
         return ch
@@ -185,7 +134,6 @@ class Derived:
         old = self.queue_members.get(qid, frozenset())
         if q is None:
             self.queue_members.pop(qid, None)
-            self.kpi.pop(qid, None)
             self.agent_sigs.pop(qid, None)
             for ext in old:
                 self._leave(ext, qid)
@@ -212,7 +160,6 @@ class Derived:
         if len(sigs) > len(q.agents):
             for ext in [e for e in sigs if e not in q.agents]:
                 del sigs[ext]
-        self._queue_kpi(q)
 
     def _leave(self, ext: str, qid: str) -> None:
         s = self.members.get(ext)
@@ -221,81 +168,42 @@ class Derived:
             if not s:
                 del self.members[ext]
 
-    def _queue_kpi(self, q: Queue) -> None:
-        k = self.kpi.get(q.queue_id)
-        if k is None:
-            k = self.kpi[q.queue_id] = QueueKpi()
-        waits = q.stats.answer_waits
-        limit = self.state.sla_threshold(q)
-        if len(waits) < k.seen or limit != k.threshold:
-            k.seen, k.within, k.wait_sum, k.threshold = 0, 0, 0.0, limit
-        if len(waits) > k.seen:
-            new = waits[k.seen :]
-            k.within += sum(1 for w in new if w <= limit)
-            k.wait_sum += sum(new)
-            k.seen = len(waits)
-        waiting = callbacks = 0
-        oldest: float | None = None
-        for w in q.waiting.values():
-            if w.type == "normal":
-                waiting += 1
-                if oldest is None or w.since < oldest:
-                    oldest = w.since
-            else:
-                callbacks += 1
-        k.waiting, k.callbacks, k.oldest = waiting, callbacks, oldest
-        k.agents = Counter(a.state for a in q.agents.values())
-
-    def _update_agents(self, numbers: set[str]) -> None:
-        counts = self.agent_counts
-        for number in numbers:
-            old = self.agent_state.get(number)
-            view = self.agent(number)
-            new = view.state if view is not None else None
-            if old == new:
-                continue
-            if old is not None:
-                counts[old] -= 1
-                if counts[old] <= 0:
-                    del counts[old]
-                del self.agent_state[number]
-            if new is not None:
-                counts[new] += 1
-                self.agent_state[number] = new
-
     # ----------------------------------------------------------------- reads
     def agent(self, number: str) -> AgentView | None:
-        """The extension as an agent across all its queues; None if it is in no queue."""
+        """The extension as an agent across all its queues; None if it is in no queue.
+
+        Its state is the model's (`WallboardState.agent_best`): the tiles count
+        the same state the row shows.
+        """
         qids = self.members.get(number)
         if not qids:
             return None
-        queues = self.state.queues
-        best = None
+        st = self.state
+        queues = st.queues
         names: list[str] = []
+        tenant: str | None = None
         caller = caller_name = ""
         for qid in qids:
             q = queues.get(qid)
-            if q is None:
-                continue
-            a = q.agents.get(number)
-            if a is None:
+            a = q.agents.get(number) if q is not None else None
+            if q is None or a is None:
                 continue
             names.append(q.number or q.queue_id)
-            if best is None or (agent_rank(a.state), -a.since) < (
-                agent_rank(best.state),
-                -best.since,
-            ):
-                best = a
+            if tenant is None:
+                tenant = q.tenant_id
             if a.session_id and not caller:
                 caller, caller_name = a.caller_number, a.caller_name
-        if best is None:
+        if tenant is None:
+            return None
+        state, since, _session = st.agent_best(tenant, number)
+        if not state and since == 0.0:
             return None
         names.sort()
         if not caller:
             call = self.current_call(number)
             if call is not None:
                 caller, caller_name = self.other_party(call, number)
-        return AgentView(number, best.state, best.since, names, caller, caller_name)
+        return AgentView(number, state, since, names, caller, caller_name)
 
     def current_call(self, number: str) -> Call | None:
         """The extension's most relevant active call (talking beats ringing), if any."""
@@ -341,42 +249,5 @@ class Derived:
                 status = "RINGING"
         return status
 
-    def totals(self) -> Totals:
-        t = Totals()
-        queues = self.state.queues
-        for qid, k in self.kpi.items():
-            q = queues.get(qid)
-            if q is None:
-                continue
-            s = q.stats
-            t.waiting += k.waiting
-            if k.oldest is not None and (t.oldest is None or k.oldest < t.oldest):
-                t.oldest = k.oldest
-            t.answered += s.answered
-            t.abandoned += s.abandoned
-            t.offered += s.offered
-            t.sla_breaches += s.sla_breaches
-            t.within += k.within
-            t.wait_sum += k.wait_sum
-            t.wait_n += k.seen
-        c = self.agent_counts
-        t.ready = c.get("READY", 0)
-        t.busy = sum(c.get(s, 0) for s in BUSY_STATES)
-        t.not_ready = c.get("NOT_READY", 0)
-        return t
 
-    def queue_service_level(self, q: Queue) -> float | None:
-        k = self.kpi.get(q.queue_id)
-        d = q.stats.answered + q.stats.abandoned
-        if k is None or d == 0:
-            return None
-        return 100.0 * k.within / d
-
-    def queue_asa(self, q: Queue) -> float | None:
-        k = self.kpi.get(q.queue_id)
-        if k is None or not k.seen:
-            return None
-        return k.wait_sum / k.seen
-
-
-__all__ = ["AgentView", "Changes", "Derived", "QueueKpi", "Totals"]
+__all__ = ["AgentView", "Changes", "Derived"]

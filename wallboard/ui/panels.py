@@ -26,16 +26,16 @@ from typing import Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.coordinate import Coordinate
 from textual.geometry import Size
 from textual.widgets import DataTable, RichLog, Static
-from textual.widgets._data_table import Row as TableRow
 from textual.widgets.data_table import CellKey, ColumnKey, RowKey
 
 from wallboard.config import Thresholds
+from wallboard.model.entities import Queue
+from wallboard.model.overview import queue_view
 from wallboard.model.state import CALLS, COUNTS, LOG, TRUNKS, WallboardState
 from wallboard.ui.derived import Changes, Derived
 from wallboard.ui.eventtext import KIND_STYLE, describe
@@ -52,6 +52,7 @@ from wallboard.ui.fmt import (
     pct,
 )
 from wallboard.ui.text import Cell, safe_text
+from wallboard.ui.textual_private import TableRow, TwoWayDict
 
 # A raw cell: (text, style, sort value). Rows are tuples of these, compared as-is.
 Raw = tuple[str, str, Any]
@@ -70,7 +71,7 @@ def num(v: float | None) -> tuple[int, float]:
     return _MISSING if v is None else (0, float(v))
 
 
-_CHUNK = re.compile(r"(\d+)")
+_CHUNK = re.compile(r"([0-9]+)")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -81,7 +82,9 @@ def nat(s: str) -> tuple[tuple[int, Any], ...]:
     (a regex split per cell was a tenth of filling a 5,000-row table).
     """
     return tuple(
-        (0, int(part)) if part.isdigit() else (1, part.lower()) for part in _CHUNK.split(s) if part
+        (0, int(part)) if part.isascii() and part.isdigit() else (1, part.lower())
+        for part in _CHUNK.split(s)
+        if part
     )
 
 
@@ -562,12 +565,14 @@ class KeyedTable(Panel, DataTable[Any]):
 
 
 # ---------------------------------------------------------------- the tables
-def _name_of(ctx: Ctx, number: str) -> str:
-    for key in ctx.derived.keys_by_number.get(number, ()):
-        ext = ctx.state.extensions.get(key)
-        if ext is not None and ext.name:
-            return ext.name
-    return ""
+def _name_of(ctx: Ctx, number: str, tenant: str = "") -> str:
+    return ctx.state.names.name(tenant, number) or ""
+
+
+def _oldest_key(state: WallboardState, q: Queue) -> float:
+    """Sort value of "longest wait" that does not move every second: −(oldest enqueue time)."""
+    oldest = state.oldest_waiting(q)
+    return float("-inf") if oldest is None else -oldest
 
 
 def _who(number: str, name: str) -> str:
@@ -609,36 +614,31 @@ class QueuesTable(KeyedTable):
         q = ctx.state.queues.get(key)
         if q is None:
             return None
-        k = ctx.derived.kpi.get(key)
+        v = queue_view(ctx.state, q, ctx.now)
         th = ctx.thresholds
-        s = q.stats
-        waiting = k.waiting if k else 0
-        longest = (ctx.now - k.oldest) if k and k.oldest is not None else 0.0
-        agents = k.agents if k else {}
-        sl = ctx.derived.queue_service_level(q)
-        asa = ctx.derived.queue_asa(q)
+        s = v.tally
+        waiting, longest, agents, sl, asa = (
+            v.waiting,
+            v.longest_wait,
+            v.agents,
+            v.service_level,
+            v.asa,
+        )
         wl, ll, sll = (
             th.waiting_level(waiting),
             th.longest_wait_level(longest),
             th.service_level_level(sl),
         )
-        cb = f"+{k.callbacks}cb" if k and k.callbacks else ""
+        cb = f"+{v.callbacks_waiting}cb" if v.callbacks_waiting else ""
+        busy = agents.get("QUEUE_CALL", 0) + agents.get("OTHER_CALL", 0)
         return (
             (safe_text(q.number or q.queue_id, 12), "bold", nat(q.number or q.queue_id)),
             (safe_text(q.name, 32), "", q.name.lower()),
             (f"{waiting}{cb}" + ("!" if wl == "crit" else ""), _level_style(wl), waiting),
-            (
-                dur(longest) if waiting else "—",
-                _level_style(ll),
-                -k.oldest if k and k.oldest is not None else float("-inf"),
-            ),
+            (dur(longest) if waiting else "—", _level_style(ll), _oldest_key(ctx.state, q)),
             (pct(sl) + ("!" if sll == "crit" else ""), _level_style(sll), num(sl)),
             (str(agents.get("READY", 0)), "green", agents.get("READY", 0)),
-            (
-                str(agents.get("QUEUE_CALL", 0) + agents.get("OTHER_CALL", 0)),
-                "cyan",
-                agents.get("QUEUE_CALL", 0) + agents.get("OTHER_CALL", 0),
-            ),
+            (str(busy), "cyan", busy),
             (str(agents.get("WRAP_UP", 0)), "yellow", agents.get("WRAP_UP", 0)),
             (str(agents.get("NOT_READY", 0)), "magenta", agents.get("NOT_READY", 0)),
             (str(s.offered), "", s.offered),
@@ -809,7 +809,7 @@ class ExtensionsTable(KeyedTable):
         stale = " ?" if ext.stale else ""
         return (
             (safe_text(number, 12), "bold", nat(number)),
-            (safe_text(ext.name, 32), "", ext.name.lower()),
+            (safe_text(name := _name_of(ctx, ext.number, ext.tenant_id), 32), "", name.lower()),
             ("online" + stale if online else "offline", "green" if online else "dim", online),
             (safe_text(presence, 24), PRESENCE_STYLE.get(ext.presence or "", ""), presence),
             (

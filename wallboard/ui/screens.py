@@ -12,6 +12,8 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, DataTable, Digits, Footer, Input, Label, Static
 
+from wallboard.model import kpi
+from wallboard.model.overview import queue_view
 from wallboard.model.state import CALLS, EXTENSIONS, QUEUES
 from wallboard.ui.derived import Changes
 from wallboard.ui.fmt import (
@@ -138,13 +140,10 @@ class QueueInfo(InfoPanel):
         if q is None:
             t.append("This queue is gone (deleted on the PBX).", style="bold red")
             return t
-        d = ctx.derived
-        k = d.kpi.get(q.queue_id)
+        v = queue_view(ctx.state, q, ctx.now)
         th = ctx.thresholds
-        s = q.stats
-        waiting = k.waiting if k else 0
-        longest = ctx.now - k.oldest if k and k.oldest is not None else 0.0
-        sl = d.queue_service_level(q)
+        s = v.tally
+        waiting, longest, sl = v.waiting, v.longest_wait, v.service_level
         t.append(f"Queue {safe_text(q.number or q.queue_id)}  ", style="bold")
         t.append(safe_text(q.name, 60) + "\n", style="bold")
         row = [
@@ -154,20 +153,16 @@ class QueueInfo(InfoPanel):
                 dur(longest) if waiting else "—",
                 LEVEL_STYLE[th.longest_wait_level(longest)],
             ),
-            ("callbacks", str(k.callbacks if k else 0), ""),
+            ("callbacks", str(v.callbacks_waiting), ""),
             ("offered", str(s.offered), ""),
             ("answered", str(s.answered), ""),
             ("abandoned", str(s.abandoned), ""),
             ("overflowed", str(s.overflowed), ""),
             ("SLA breaches", str(s.sla_breaches), "bold red" if s.sla_breaches else ""),
             ("service level", pct(sl), LEVEL_STYLE[th.service_level_level(sl)]),
-            ("SLA", f"{ctx.state.sla_threshold(q):g}s", ""),
-            ("avg answer", dur(d.queue_asa(q)), ""),
-            (
-                "avg abandon",
-                dur(sum(s.abandon_waits) / len(s.abandon_waits)) if s.abandon_waits else "—",
-                "",
-            ),
+            ("SLA", f"{v.target:g}s", ""),
+            ("avg answer", dur(v.asa), ""),
+            ("avg abandon", dur(kpi.average_abandon_wait(s)), ""),
         ]
         for i, (label, value, style) in enumerate(row):
             t.append(f"{label} ", style="dim")
@@ -208,8 +203,9 @@ class ExtensionInfo(InfoPanel):
         ext = ctx.state.extensions.get(self.ext_key)
         t = Text(end="")
         t.append(f"Extension {safe_text(number)}", style="bold")
-        if ext is not None and ext.name:
-            t.append(f"  {safe_text(ext.name, 60)}", style="bold")
+        name = ctx.state.names.name(tenant, number)
+        if name:
+            t.append(f"  {safe_text(name, 60)}", style="bold")
         t.append("\n")
         if ext is not None:
             online = ext.is_online(ctx.now)
@@ -382,16 +378,10 @@ class WallQueues(Panel, Vertical):
         self.app.unregister_panel(self)  # type: ignore[attr-defined]
 
     def sync(self, ctx: Ctx, tick: bool) -> None:
-        d = ctx.derived
-        qs = ctx.state.queues
+        st = ctx.state
+        qs = st.queues
         fit = max(1, (self.size.height or 20) // 4)
-        order = sorted(
-            qs,
-            key=lambda qid: (
-                -(d.kpi[qid].waiting if qid in d.kpi else 0),
-                qs[qid].number or qid,
-            ),
-        )[:fit]
+        order = sorted(qs, key=lambda qid: (-st.waiting_now(qs[qid]), qs[qid].number or qid))[:fit]
         if order != self._order:
             self._order = order
             self.remove_children()
@@ -410,12 +400,10 @@ class WallQueues(Panel, Vertical):
         th = ctx.thresholds
         for row, qid in zip(self.query(".wq-row"), order, strict=False):
             q = qs.get(qid)
-            k = d.kpi.get(qid)
             if q is None:
                 continue
-            waiting = k.waiting if k else 0
-            longest = ctx.now - k.oldest if k and k.oldest is not None else 0.0
-            sl = d.queue_service_level(q)
+            v = queue_view(st, q, ctx.now)
+            waiting, longest, sl = v.waiting, v.longest_wait, v.service_level
             name = Text(safe_text(q.number, 10) + "\n", style="bold")
             name.append(safe_text(q.name, 18))
             name.append("\nwaiting · longest · SL", style="dim")

@@ -10,8 +10,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Digits, Label, Static
 
+from wallboard.model.overview import Overview, overview
 from wallboard.model.state import COUNTS, QUEUES, SOURCE, TRUNKS
-from wallboard.ui.derived import Changes, Totals
+from wallboard.ui.derived import Changes
 from wallboard.ui.fmt import ago, dur, hm, hms, pct, short_dur
 from wallboard.ui.panels import Ctx, Panel
 from wallboard.ui.text import safe_text
@@ -139,6 +140,9 @@ class StatusLine(_Registered, Panel, Static):
             # clock, so an idle board repaints once a second, not twice.
             age = None if not src.last_frame_at else int(ctx.wall) - int(src.last_frame_at)
             t.append(f"  last event {ago(age)}")
+        if st.skew.shown:
+            off = st.skew.offset
+            t.append(f"  PBX clock {'-' if off > 0 else '+'}{abs(off):.0f} s", style="bold yellow")
         t.append(f"  since {hm(st.counting_since)}", style="dim")
         # The label can hold a file name (replay): as untrusted as the PBX's text.
         where = safe_text(feed.label, 60) or safe_text(src.url, 40)
@@ -224,21 +228,21 @@ TILES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def tile_values(ctx: Ctx, t: Totals) -> dict[str, tuple[str, str]]:
-    """tile id → (text, level) from the totals; the one place KPIs meet thresholds."""
+def tile_values(ctx: Ctx, o: Overview) -> dict[str, tuple[str, str]]:
+    """tile id → (text, level) from the model's overview; where KPIs meet thresholds."""
     th = ctx.thresholds
-    longest = ctx.now - t.oldest if t.oldest is not None else 0.0
-    sl = t.service_level
+    longest = o.longest_wait
+    sl = o.service_level
     return {
-        "waiting": (str(t.waiting), th.waiting_level(t.waiting)),
+        "waiting": (str(o.waiting), th.waiting_level(o.waiting)),
         "longest": (short_dur(longest), th.longest_wait_level(longest)),
-        "answered": (str(t.answered), "ok"),
-        "abandoned": (str(t.abandoned), "ok"),
+        "answered": (str(o.tally.answered), "ok"),
+        "abandoned": (str(o.tally.abandoned), "ok"),
         "sl": (pct(sl).replace("—", "-"), th.service_level_level(sl)),
-        "asa": (short_dur(t.asa) if t.asa is not None else "-", "ok"),
-        "ready": (str(t.ready), "ok"),
-        "busy": (str(t.busy), "ok"),
-        "notready": (str(t.not_ready), "ok"),
+        "asa": (short_dur(o.asa) if o.asa is not None else "-", "ok"),
+        "ready": (str(o.ready), "ok"),
+        "busy": (str(o.busy), "ok"),
+        "notready": (str(o.not_ready), "ok"),
     }
 
 
@@ -267,7 +271,7 @@ class KpiTiles(_Registered, Panel, Horizontal):
         if not (self._dirty or tick):
             return
         self._dirty = False
-        values = tile_values(ctx, ctx.derived.totals())
+        values = tile_values(ctx, overview(ctx.state, now=ctx.now))
         for key, (text, level) in values.items():
             self.query_one(f"#{self.prefix}-{key}", KpiTile).show(text, level)
 

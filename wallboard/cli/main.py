@@ -13,6 +13,15 @@ import sys
 from collections.abc import Callable, Sequence
 
 from wallboard import __version__
+from wallboard.cli.options import (
+    ConnectFlags,
+    ConnectOptions,
+    DemoOptions,
+    RecordOptions,
+    ReplayOptions,
+    SnapshotOptions,
+    UiOptions,
+)
 from wallboard.errors import EXIT_USAGE, WallboardError
 
 DIALECTS = ("v12", "v16", "v22")
@@ -152,6 +161,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tls-key", metavar="FILE", help="private key (PEM) for --tls-cert")
     p.set_defaults(handler=_run_sim)
 
+    p = sub.add_parser("serve", help="the wallboard in web browsers (TV screens)")
+    p.add_argument("--listen", metavar="HOST:PORT", help="address (default 127.0.0.1:8000)")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--hub", metavar="URL", help="every tab is a viewer of this hub")
+    src.add_argument("--demo", action="store_true", help="tabs show the embedded simulator")
+    tok = p.add_mutually_exclusive_group()
+    tok.add_argument(
+        "--token-env", metavar="VAR", help="serve's own hub token (default WALLBOARD_TOKEN)"
+    )
+    tok.add_argument(
+        "--token-file", metavar="PATH", help="file whose first line is serve's hub token"
+    )
+    p.add_argument("--tokens", metavar="FILE", help="the hub's token file: browsers need a token")
+    p.add_argument("--max-tabs", type=_count, default=20, help="browser tabs at most (default 20)")
+    p.add_argument(
+        "--bell", action="store_true", help="tabs play a tone on an SLA breach (URL bell=0/1)"
+    )
+    p.set_defaults(handler=_run_serve)
+
     p = sub.add_parser("bench", help="benchmarks; each prints one JSON object as its last line")
     bsub = p.add_subparsers(dest="bench", metavar="WHICH")
     bsub.required = True
@@ -182,40 +210,82 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run_demo(args: argparse.Namespace) -> int:
-    from wallboard.ui.commands import run_demo
+def connect_flags(args: argparse.Namespace) -> ConnectFlags:
+    """The connection flags of a live command (None where not given: the config decides)."""
+    get = lambda name: getattr(args, name, None)  # noqa: E731
+    return ConnectFlags(
+        url=get("url"),
+        dialect=get("dialect"),
+        user=get("user"),
+        extension=get("extension"),
+        domain=get("domain"),
+        extensions=get("extensions"),
+        queues=get("queues"),
+        tenants=get("tenants"),
+        password_env=get("password_env"),
+        password_file=get("password_file"),
+        ca_file=get("ca_file"),
+        insecure=get("insecure"),
+        config=get("config"),
+    )
 
-    return run_demo(args)
+
+def _ui(args: argparse.Namespace) -> UiOptions:
+    return UiOptions(bell=bool(getattr(args, "bell", False)), config=getattr(args, "config", None))
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from wallboard.cli.run_tui import run_demo
+
+    return run_demo(
+        DemoOptions(
+            dialect=args.dialect,
+            agents=args.agents,
+            queues=args.queues,
+            seed=args.seed,
+            speed=args.speed,
+            rate=args.rate,
+            ui=_ui(args),
+        )
+    )
 
 
 def _run_connect(args: argparse.Namespace) -> int:
-    from wallboard.ui.commands import run_connect
+    from wallboard.cli.run_tui import run_connect
 
-    return run_connect(args)
+    return run_connect(ConnectOptions(flags=connect_flags(args), record=args.record, ui=_ui(args)))
 
 
 def _run_replay(args: argparse.Namespace) -> int:
-    from wallboard.ui.commands import run_replay
+    from wallboard.cli.run_tui import run_replay
 
-    return run_replay(args)
+    return run_replay(ReplayOptions(file=args.file, speed=args.speed, ui=_ui(args)))
 
 
 def _run_record(args: argparse.Namespace) -> int:
-    from wallboard.feed.commands import run_record
+    from wallboard.cli.run_headless import run_record
 
-    return run_record(args)
+    return run_record(RecordOptions(flags=connect_flags(args), output=args.output))
 
 
 def _run_snapshot(args: argparse.Namespace) -> int:
-    from wallboard.feed.commands import run_snapshot
+    from wallboard.cli.run_headless import run_snapshot
 
-    return run_snapshot(args)
+    return run_snapshot(
+        SnapshotOptions(flags=connect_flags(args), replay=args.replay, wait=args.wait)
+    )
 
 
 def _run_sim(args: argparse.Namespace) -> int:
     from wallboard.sim.command import run_sim
 
     return run_sim(args)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from wallboard.serve.command import run_serve
+
+    return run_serve(args)
 
 
 def _run_bench_ingest(args: argparse.Namespace) -> int:

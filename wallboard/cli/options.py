@@ -1,0 +1,65 @@
+"""Each command's options as typed values: what `main.py` builds from argparse for a runner.
+
+Kept free of heavy imports: the parser imports this module for every command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from wallboard.feed.flags import ConnectFlags
+
+
+@dataclass(frozen=True, slots=True)
+class UiOptions:
+    bell: bool = False
+    config: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOptions:
+    dialect: str = "v12"
+    agents: int = 40
+    queues: int = 4
+    seed: int = 1
+    speed: float = 1.0
+    rate: float | None = None
+    ui: UiOptions = field(default_factory=UiOptions)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayOptions:
+    file: str
+    speed: float = 1.0
+    ui: UiOptions = field(default_factory=UiOptions)
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectOptions:
+    flags: ConnectFlags
+    record: str | None = None
+    ui: UiOptions = field(default_factory=UiOptions)
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotOptions:
+    flags: ConnectFlags
+    replay: str | None = None
+    wait: float = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class RecordOptions:
+    flags: ConnectFlags
+    output: str
+
+
+__all__ = [
+    "ConnectFlags",
+    "ConnectOptions",
+    "DemoOptions",
+    "RecordOptions",
+    "ReplayOptions",
+    "SnapshotOptions",
+    "UiOptions",
+]
