@@ -11,7 +11,7 @@ import pytest
 from names_helpers import PASSWORD, Recorder, book_for, names_task
 from tests.test_live_client import make_settings, running, until
 from wallboard.feed.client import LiveClient
-from wallboard.feed.names import rest_client_for
+from wallboard.feed.names import NamesTask, rest_client_for
 from wallboard.feed.secrets import Secret
 from wallboard.model import WallboardState
 from wallboard.sim import (
@@ -162,3 +162,65 @@ def test_no_rest_below_v22() -> None:
     for dialect in ("v12", "v16"):
         s = make_settings("ws://127.0.0.1:1", dialect, user="admin", domain="demo.local")
         assert rest_client_for(s) is None
+
+
+async def test_rest_names_reach_the_state_document() -> None:
+    from wallboard.model import state_document
+
+    async with Simulator(sim_config()) as sim:
+        state = WallboardState(clock=time.time)
+        settings = make_settings(
+            sim.url, "v22", password=Secret(PASSWORD), user=ADMIN_USER, domain=DOMAIN
+        )
+        rest = rest_client_for(settings)
+        assert rest is not None
+        rec = Recorder()
+        task = NamesTask(rest, state.names, on_changed=state.names_changed, on_notice=rec.notice)
+        client = LiveClient(settings, state, on_event=task.watch)
+        task.start()
+        async with running(client):
+            await until(lambda: task.fetches >= 1 and bool(state.queues), timeout=10)
+            doc = state_document(state)
+        await task.stop()
+    names = sim.roster.ext_names
+    exts = {e["number"]: e for e in doc["extensions"] if e["tenant_id"] == TENANT_ID}
+    assert exts and all(e["name"] == names[n] for n, e in exts.items() if n in names)
+    agents = [a for q in doc["queues"] for a in q["agents"]]
+    assert agents and all(a["name"] == names[a["extension"]] for a in agents)
+
+
+@pytest.mark.parametrize("dialect", ["v12", "v16"])
+async def test_a_names_file_reaches_the_state_document(dialect: str, tmp_path: Any) -> None:
+    from wallboard.feed.namefile import load_overrides
+    from wallboard.model import state_document
+
+    f = tmp_path / "names.csv"
+    f.write_text("number,name\n101,Front Desk\n102,Zoë Núñez\n8001,Main line\n", "utf-8")
+    async with Simulator(sim_config(dialect=dialect)) as sim:
+        state = WallboardState(clock=time.time)
+        if state.names.set_overrides(load_overrides(None, f, print)):
+            state.names_changed()
+        user = "demo" if dialect == "v12" else ADMIN_USER
+        settings = make_settings(
+            sim.url,
+            dialect,
+            password=Secret(PASSWORD),
+            user=user,
+            domain=None if dialect == "v12" else DOMAIN,
+        )
+        client = LiveClient(settings, state)
+
+        def seen() -> set[str]:
+            numbers = {n for _, n in state.extensions}
+            return numbers | {a for q in state.queues.values() for a in q.agents}
+
+        async with running(client):
+            # v12 has no status pictures: wait until 101 or 102 showed up somewhere.
+            await until(lambda: bool(seen() & {"101", "102"}) and bool(state.queues), timeout=20)
+            doc = state_document(state)
+    exts = {e["number"]: e["name"] for e in doc["extensions"]}
+    agents = {a["extension"]: a["name"] for q in doc["queues"] for a in q["agents"]}
+    given = {"101": "Front Desk", "102": "Zoë Núñez"}
+    assert {**exts, **agents}.keys() & given.keys()
+    assert all(name == given.get(n) for n, name in exts.items())
+    assert all(name == given.get(n) for n, name in agents.items())
