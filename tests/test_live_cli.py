@@ -78,6 +78,7 @@ def normalise(doc: dict[str, Any]) -> dict[str, Any]:
         doc.pop(key, None)
     for q in doc.get("queues", []):
         q["stats"].pop("longest_wait_s", None)  # now − since: live now is the wall clock
+    doc.get("totals", {}).pop("longest_wait_s", None)
     return doc
 
 

@@ -137,7 +137,8 @@ class WallboardState(
         self._interval_end = 0.0
         self._minute = 0.0
         self._finished_ids: dict[str, None] = {}
-        self._qid_by_number: dict[str, str] = {}
+        self._qid_by_number: dict[tuple[str, str], str] = {}  # (tenant, number) -> queue id
+        self._qid_of_number: dict[str, str] = {}  # number -> the latest queue id with it
         self._ext_by_number: dict[str, Extension] = {}
         self._init_changes()
         self._init_agents()
@@ -409,7 +410,7 @@ class WallboardState(
         if kind.startswith("extension_"):
             return self._extension_management(ev, t)
         if kind in ("queue_destroy", "queue_destroyed"):
-            key = self._qid_by_number.get(ev.queue_number)
+            key = self.queue_key(ev.tenant_id, ev.queue_number)
             if key is not None:
                 self.forget_queue(key)
             return QUEUES
