@@ -26,6 +26,8 @@ def _bench(*argv: str) -> dict:  # type: ignore[type-arg]
 def test_bench_ingest_tiny() -> None:
     out = _bench("ingest", "--agents", "50", "--queues", "5", "--events", "2000")
     assert out["benchmark"] == "ingest" and out["frames"] == 2000
+    # The timed replay really built the model (a loop that applied nothing is fast too).
+    assert out["active_calls_at_end"] > 0 and out["waiting_at_end"] > 0
     for part in ("in_process", "process"):
         assert out[part]["ratio"] > 0
     assert isinstance(out["meets_target"], bool)
@@ -48,9 +50,17 @@ def test_bench_ui_tiny() -> None:
         "2000",
     )
     assert out["benchmark"] == "ui"
-    for run in (out["storm"], out["baseline"]):
+    # The batched feed (the product's) applies every frame in time. The naive baseline
+    # (a refresh per frame) is the comparison: on a loaded machine it falls behind and
+    # drops (measured: 254 of 400 with two busy loops beside it), so only its books
+    # must balance.
+    storm = out["storm"]
+    assert storm["dropped"] == 0 and storm["applied"] == storm["model_frames"] == 400
+    base = out["baseline"]
+    assert base["applied"] == base["model_frames"] > 0
+    assert base["applied"] + base["dropped"] == 400
+    for run in (storm, base):
         assert run["frames"] == 400
-        assert run["dropped"] == 0 and run["applied"] == run["model_frames"] == 400
         assert run["invalid"] == 0 and run["unpainted"] == 0
         for key in ("latency_ms", "refresh_ms", "paint_ms"):
             assert set(run[key]) == {"p50", "p99", "max", "count"}

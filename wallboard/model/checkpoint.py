@@ -270,7 +270,8 @@ def restore_day(
         rec = _build(FinishedCall, d)
         state.day_calls.append(rec)
         state.recent.append(rec)
-        state._finished_ids[rec.session_id] = None
+        if rec.outcome != "abandoned":  # hung up waiting: the call itself has not ended yet
+            state._finished_ids[rec.session_id] = None
 
     ld.each(data.get("calls"), call)
 
