@@ -130,6 +130,16 @@ def call_event(d: dict[str, Any], et: str) -> Event | None:
     t = get("time")
     if t is None:
         t = get("timestamp")
+    if type(t) is str:  # `_ftime`, inline
+        try:
+            tf: float | None = float(t)
+        except ValueError:
+            tf = None
+        else:
+            if not _isfinite(tf):
+                tf = None
+    else:
+        tf = _as_float(t)
     # Caller and callee are in nearly every call event: the memo, inline.
     u_caller = _aor_get(caller)
     if u_caller is None:
@@ -151,7 +161,7 @@ def call_event(d: dict[str, Any], et: str) -> Event | None:
         _user(peer) if peer else "",
         fail,
         did,
-        _ftime(t),
+        tf,
     )
 
 
@@ -244,20 +254,29 @@ def _agent(a: dict[str, Any]) -> QueueAgent | None:
         type(ext) is str and ext and type(sid) is str and type(number) is str and type(name) is str
     ):
         return tolerant._queue_agent(a)
-    user = _user(ext)
+    user = _aor_get(ext)
+    if user is None:
+        user = _aor(ext)
     if not user:
         return tolerant._queue_agent(a)
+    st = a["state"] if "state" in a else get("status")
+    state = _AGENT.get(st) if type(st) is str else None
+    if state is None:
+        state = coerce.agent_state(st)
     t = get("time")
     if t is None:
         t = get("timestamp")
-    return QueueAgent(
-        user,
-        _agent_state(a["state"] if "state" in a else get("status")),
-        sid,
-        number,
-        name,
-        _ftime(t),
-    )
+    if type(t) is str:
+        try:
+            tf: float | None = float(t)
+        except ValueError:
+            tf = None
+        else:
+            if not _isfinite(tf):
+                tf = None
+    else:
+        tf = _as_float(t)
+    return QueueAgent(user, state, sid, number, name, tf)
 
 
 def _latest(items: list[Any], t: float | None) -> float | None:
