@@ -25,7 +25,6 @@ is one JSON object with everything.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import resource
@@ -125,38 +124,27 @@ def _bare(path: str) -> float:
 
 
 def _read(path: str) -> float:
-    """Lines read and decoded, the frame taken out: what replay does before parsing.
-
-    With the cyclic collector off, as `replay_into` runs, so stages compare.
-    """
+    """Lines read and decoded, the frame taken out: what replay does before parsing."""
     loads = orjson.loads
-    gc.disable()
-    try:
-        t0 = _clock()
-        with open(path, "rb") as f:
-            for line in f:
-                obj = loads(line)
-                if type(obj) is dict:
-                    obj.get("frame")
-        return _clock() - t0
-    finally:
-        gc.enable()
+    t0 = _clock()
+    with open(path, "rb") as f:
+        for line in f:
+            obj = loads(line)
+            if type(obj) is dict:
+                obj.get("frame")
+    return _clock() - t0
 
 
 def _read_parse(path: str) -> float:
     loads = orjson.loads
-    gc.disable()
-    try:
-        t0 = _clock()
-        with open(path, "rb") as f:
-            for line in f:
-                obj = loads(line)
-                frame = obj.get("frame") if type(obj) is dict else None
-                if type(frame) is str:
-                    parse_frame(frame)
-        return _clock() - t0
-    finally:
-        gc.enable()
+    t0 = _clock()
+    with open(path, "rb") as f:
+        for line in f:
+            obj = loads(line)
+            frame = obj.get("frame") if type(obj) is dict else None
+            if type(frame) is str:
+                parse_frame(frame)
+    return _clock() - t0
 
 
 def _replay(path: str) -> tuple[float, float, WallboardState]:
