@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 from pathlib import Path
 
@@ -10,7 +9,6 @@ import pytest
 
 from conftest import example
 from wallboard.bench.stream import StreamGenerator, write_recording
-from wallboard.errors import UsageError
 from wallboard.feed.replay import ReplayHeader, iter_file, replay_into
 from wallboard.model import WallboardState, state_document
 
@@ -78,32 +76,3 @@ def test_replay_into_matches_iter_file_on_a_generated_stream(tmp_path: Path) -> 
     replay_into(got, path)
     assert _doc(got) == _doc(want)
     assert got.frames == 3000 and got.invalid == 0
-
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def test_replay_makes_no_cycles_and_restores_the_collector(tmp_path: Path) -> None:
-    """The collector is off during a replay: that is only safe while replaying makes no cycles."""
-    path = tmp_path / "s.jsonl"
-    gen = StreamGenerator(agents=80, queues=4, mix="mixed")
-    write_recording(str(path), gen.frames(3000), dialect=gen.dialect)
-    for source in (path, FIXTURES / "hostile.jsonl"):
-        assert gc.isenabled()
-        state = WallboardState()
-        gc.collect()
-        replay_into(state, source)
-        assert gc.isenabled()
-        assert gc.collect() == 0, source  # nothing unreachable was left for the collector
-    gc.disable()
-    try:
-        replay_into(WallboardState(), path)
-        assert not gc.isenabled()  # a caller that had it off keeps it off
-    finally:
-        gc.enable()
-
-
-def test_a_missing_file_leaves_the_collector_on(tmp_path: Path) -> None:
-    with pytest.raises(UsageError):
-        replay_into(WallboardState(), tmp_path / "nope.jsonl")
-    assert gc.isenabled()

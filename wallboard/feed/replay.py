@@ -8,7 +8,6 @@ as an invalid frame and never ends the replay.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,17 +93,13 @@ def replay_into(state: WallboardState, path: str | Path) -> ReplayHeader:
     """Apply a whole file as fast as possible (`snapshot --replay`, `replay --speed 0`).
 
     What `iter_file` yields, applied in one loop without the generator, the
-    (time, event) tuples or the recorded times nobody here needs. The cyclic
-    garbage collector is off meanwhile: parsing and applying make no cycles,
-    and its full passes over a board-sized heap cost 6-10 % of a replay.
+    (time, event) tuples or the recorded times nobody here needs.
     """
     header = ReplayHeader()
     apply = state.apply
     loads = orjson.loads
     first = True
     with open_input(path) as f:
-        collecting = gc.isenabled()
-        gc.disable()
         try:
             for line in f:
                 try:
@@ -132,9 +127,6 @@ def replay_into(state: WallboardState, path: str | Path) -> ReplayHeader:
                 apply(parse_object(obj))
         except OSError as exc:
             raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-        finally:
-            if collecting:
-                gc.enable()
     state.source.kind = "replay"
     state.source.dialect = header.dialect or state.dialect_seen or "v12"
     state.source.url = header.source
