@@ -24,7 +24,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from wallboard.bench.tenant import QUEUE_NAMES, Tenant
+from wallboard.bench.tenant import Tenant
 from wallboard.bench.traffic_v12 import CallsPbxV12
 from wallboard.bench.traffic_v16 import ContactCenterV16
 
@@ -35,7 +35,7 @@ MIXES = ("calls", "queues", "mixed")
 # Share of the extensions of the `calls` PBX that are queue agents.
 CALLS_AGENT_SHARE = 10
 
-__all__ = ["BASE_TIME", "MIXES", "QUEUE_NAMES", "TENANT", "StreamGenerator", "write_recording"]
+__all__ = ["BASE_TIME", "MIXES", "TENANT", "StreamGenerator", "write_recording"]
 
 
 @dataclass
@@ -103,16 +103,6 @@ class StreamGenerator:
     def dialect(self) -> str:
         """What a recording's header says (the v16 one when both are in the stream)."""
         return "v12" if self.mix == "calls" else "v16"
-
-    # Naming kept for callers of the old generator (the UI benchmark, tests).
-    def queue_id(self, q: int) -> str:
-        return self._tenants[-1].queue_ids[q]
-
-    def queue_number(self, q: int) -> str:
-        return self._tenants[-1].queue_numbers[q]
-
-    def extension(self, i: int) -> str:
-        return self._tenants[-1].exts[i]
 
     def _set_clock(self, t: float) -> None:
         ts = str(int(t))
