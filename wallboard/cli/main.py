@@ -188,7 +188,19 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--queues", type=_count, default=50)
     b.add_argument("--events", type=_count, default=200_000)
     b.add_argument("--seed", type=int, default=1)
-    b.add_argument("--write", metavar="FILE", help="also write the generated stream as a recording")
+    b.add_argument(
+        "--mix",
+        action="append",
+        choices=("calls", "queues", "mixed"),
+        help="which stream (repeatable; default: all three): calls = v12 call lifecycles, "
+        "queues = a v16 contact center, mixed = both",
+    )
+    b.add_argument("--runs", type=_count, default=5, help="whole-process runs per side and mix")
+    b.add_argument(
+        "--write",
+        metavar="FILE",
+        help="also write the generated stream as a recording (FILE.MIX.jsonl for several mixes)",
+    )
     b.set_defaults(handler=_run_bench_ingest)
     b = bsub.add_parser("ui", help="the real app headless under a steady event storm")
     b.add_argument("--agents", type=_count, default=5000)
