@@ -35,7 +35,7 @@ MAX_AGENTS_PER_QUEUE = 20_000
 # A talk or wrap-up longer than this is a lost event, not a call: not counted.
 MAX_HANDLE_SECONDS = 12 * 3600.0
 
-_OUTCOME_REASONS = ("agent_answered", "hangup", "overflow")
+_NONE = Queue(queue_id="", number="\x00")  # a sentinel that matches no number
 _TALKING = ("established", "held")
 
 
@@ -57,6 +57,10 @@ class QueueHandlers:
                         self._rekey_queue(q, qid)  # known by number only until now
                     else:
                         q = None  # another queue with the same number (another tenant)
+        if q is None and not qid and self.queues.get(number, _NONE).number in ("", number):
+            q = self.queues[number]  # known by number only, and no longer indexed by it
+            q.number = number
+            self._index_number(q)
         if q is None:
             key = qid or number
             q = Queue(queue_id=key, number=number, tenant_id=tenant)
