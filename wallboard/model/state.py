@@ -75,6 +75,22 @@ _V16_ONLY = frozenset(
         "QueueSlaBreached",
     }
 )
+_UNKNOWN = "?"
+_GUESSES: dict[tuple[type, str | None], str | None] = {}  # per event type (and call kind)
+
+
+def _guess_dialect(name: str, kind: str | None) -> str | None:
+    if name in _V16_ONLY:
+        return "v16"
+    if name == "Management" or (name == "CallEvent" and kind == "call_update_info"):
+        return "v22"
+    if name in ("ExtensionRegister", "TrunkEvent", "QueueMemberState") or (
+        name == "CallEvent" and kind != "call_start"
+    ):
+        return "v12"
+    return None
+
+
 # Events whose time says when they happened at the PBX (not a "since" in a picture):
 # the samples of the PBX clock's offset.
 _CLOCK_SAMPLES = (CallEvent, QueueCallerStatus)
@@ -335,16 +351,11 @@ class WallboardState(
 
     def _note_dialect(self, ev: Parsed) -> None:
         """Guess the dialect of a file without a header from the events it holds."""
-        name = type(ev).__name__
-        guess = None
-        if name in _V16_ONLY:
-            guess = "v16"
-        elif name == "Management" or (name == "CallEvent" and ev.kind == "call_update_info"):  # type: ignore[union-attr]
-            guess = "v22"
-        elif name in ("ExtensionRegister", "TrunkEvent", "QueueMemberState") or (
-            name == "CallEvent" and ev.kind != "call_start"  # type: ignore[union-attr]
-        ):
-            guess = "v12"
+        tev = type(ev)
+        key = (tev, ev.kind if tev is CallEvent else None)  # type: ignore[union-attr]
+        guess = _GUESSES.get(key, _UNKNOWN)
+        if guess is _UNKNOWN:
+            guess = _GUESSES[key] = _guess_dialect(tev.__name__, key[1])
         if guess and (
             self.dialect_seen is None or _DIALECT_RANK[guess] > _DIALECT_RANK[self.dialect_seen]
         ):
