@@ -96,10 +96,19 @@ def _add_sim_options(p: argparse.ArgumentParser, *, demo: bool) -> None:
     )
 
 
+def _add_names(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--names",
+        metavar="FILE",
+        help="CSV number,name: display names that win over the PBX's",
+    )
+
+
 def _add_ui_options(p: argparse.ArgumentParser, *, config: bool = True) -> None:
     p.add_argument(
         "--bell", action="store_true", help="ring the terminal bell on an SLA breach (key: b)"
     )
+    _add_names(p)
     if config:
         p.add_argument("--config", metavar="PATH", help="TOML config file (thresholds)")
 
@@ -150,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--wait", type=_positive_float, default=5.0, help="seconds to collect after subscribing"
     )
     _add_auth(p)
+    _add_names(p)
     p.set_defaults(handler=_run_snapshot)
 
     p = sub.add_parser("sim", help="the PBX simulator alone (a WSI server)")
@@ -243,7 +253,11 @@ def connect_flags(args: argparse.Namespace) -> ConnectFlags:
 
 
 def _ui(args: argparse.Namespace) -> UiOptions:
-    return UiOptions(bell=bool(getattr(args, "bell", False)), config=getattr(args, "config", None))
+    return UiOptions(
+        bell=bool(getattr(args, "bell", False)),
+        config=getattr(args, "config", None),
+        names=getattr(args, "names", None),
+    )
 
 
 def _run_demo(args: argparse.Namespace) -> int:
@@ -284,7 +298,9 @@ def _run_snapshot(args: argparse.Namespace) -> int:
     from wallboard.cli.run_headless import run_snapshot
 
     return run_snapshot(
-        SnapshotOptions(flags=connect_flags(args), replay=args.replay, wait=args.wait)
+        SnapshotOptions(
+            flags=connect_flags(args), replay=args.replay, wait=args.wait, names=args.names
+        )
     )
 
 

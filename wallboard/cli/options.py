@@ -14,6 +14,7 @@ from wallboard.feed.flags import ConnectFlags
 class UiOptions:
     bell: bool = False
     config: str | None = None
+    names: str | None = None  # --names FILE
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class SnapshotOptions:
     flags: ConnectFlags
     replay: str | None = None
     wait: float = 5.0
+    names: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

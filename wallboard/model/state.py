@@ -33,7 +33,7 @@ from wallboard.model.changes import (
 )
 from wallboard.model.clock import SkewEstimator
 from wallboard.model.daylog import DayLog
-from wallboard.model.entities import Call, Extension, Queue, SourceInfo, Trunk
+from wallboard.model.entities import Call, Extension, Notice, Queue, SourceInfo, Trunk
 from wallboard.model.extensions import ExtensionHandlers
 from wallboard.model.names import NameBook
 from wallboard.model.queues import QueueHandlers
@@ -393,6 +393,12 @@ class WallboardState(
         if gone or ghosts:
             self.touch(CALLS | EXTENSIONS | QUEUES)
         return len(gone) + len(ghosts)
+
+    def notice(self, text: str) -> int:
+        """A line for the event log from outside the PBX's frames (names, store, feed)."""
+        now = self.now()
+        self.log.append((now, Notice(text[:500], now)))
+        return self.touch(LOG)
 
     def names_changed(self) -> None:
         """Names were set (REST, names file): every row that shows one redraws."""
