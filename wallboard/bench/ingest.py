@@ -24,7 +24,6 @@ is one JSON object with everything.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import resource
@@ -33,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -170,7 +170,7 @@ def _composition(frames: list[tuple[float, str]]) -> dict[str, float]:
     return {"call_lifecycle_pct": round(100 * life / n, 1), "with_sip_pct": round(100 * sip / n, 1)}
 
 
-def bench_mix(mix: str, args: argparse.Namespace, path: str, empty: str) -> dict[str, Any]:
+def bench_mix(mix: str, args: IngestOptions, path: str, empty: str) -> dict[str, Any]:
     gen = StreamGenerator(agents=args.agents, queues=args.queues, seed=args.seed, mix=mix)
     frames = list(gen.frames(args.events))
     n = write_recording(path, iter(frames), dialect=gen.dialect)
@@ -321,9 +321,19 @@ def _write_path(base: str, mix: str, several: bool) -> str:
     return f"{root}.{mix}{ext or '.jsonl'}"
 
 
-def run_bench_ingest(args: argparse.Namespace) -> int:
-    mixes = list(dict.fromkeys(args.mix or MIXES))
-    args.runs = max(1, getattr(args, "runs", 5))
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    agents: int = 5000
+    queues: int = 50
+    events: int = 200_000
+    seed: int = 1
+    mixes: tuple[str, ...] | None = None  # None: every mix
+    runs: int = 5  # whole-process runs per side and mix
+    write: str | None = None  # also keep the generated stream here
+
+
+def run_bench_ingest(args: IngestOptions) -> int:
+    mixes = list(args.mixes or MIXES)
     tmpdir = tempfile.mkdtemp(prefix="wallboard-bench-")
     empty = os.path.join(tmpdir, "empty.jsonl")
     write_recording(empty, iter(()))

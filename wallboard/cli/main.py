@@ -193,6 +193,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="benchmarks; each prints one JSON object as its last line")
     bsub = p.add_subparsers(dest="bench", metavar="WHICH")
     bsub.required = True
+    b = bsub.add_parser("sim", help="the simulator's own CPU and memory, in its own process")
+    b.add_argument("--dialect", choices=DIALECTS, default="v16")
+    b.add_argument("--agents", type=_count, default=5000, help="extensions")
+    b.add_argument("--queues", type=_count, default=50)
+    b.add_argument("--clients", type=_count, default=20, help="subscribed clients")
+    b.add_argument("--rate", type=_positive_float, default=10.0, help="new calls per second")
+    b.add_argument("--speed", type=_positive_float, default=1.0, help="virtual-clock multiplier")
+    b.add_argument("--seed", type=int, default=1)
+    b.add_argument("--seconds", type=_positive_float, default=40.0, help="measurement window")
+    b.add_argument("--settle", type=_positive_float, default=5.0, help="seconds before measuring")
+    b.set_defaults(handler=_run_bench_sim)
     b = bsub.add_parser("ingest", help="parse + apply throughput vs a bare json.loads loop")
     b.add_argument("--agents", type=_count, default=5000)
     b.add_argument("--queues", type=_count, default=50)
@@ -305,9 +316,23 @@ def _run_snapshot(args: argparse.Namespace) -> int:
 
 
 def _run_sim(args: argparse.Namespace) -> int:
-    from wallboard.sim.command import run_sim
+    from wallboard.sim import SimConfig
+    from wallboard.sim.command import run_sim, tls_context
 
-    return run_sim(args)
+    return run_sim(
+        SimConfig(
+            dialect=args.dialect,
+            agents=args.agents,
+            queues=args.queues,
+            seed=args.seed,
+            speed=args.speed,
+            rate=args.rate,
+            password=args.password,
+            host=args.host,
+            port=args.port,
+            ssl_context=tls_context(args.tls_cert, args.tls_key),
+        )
+    )
 
 
 def _run_serve(args: argparse.Namespace) -> int:
@@ -317,9 +342,37 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _run_bench_ingest(args: argparse.Namespace) -> int:
-    from wallboard.bench.ingest import run_bench_ingest
+    from wallboard.bench.ingest import IngestOptions, run_bench_ingest
 
-    return run_bench_ingest(args)
+    return run_bench_ingest(
+        IngestOptions(
+            agents=args.agents,
+            queues=args.queues,
+            events=args.events,
+            seed=args.seed,
+            mixes=tuple(dict.fromkeys(args.mix)) if args.mix else None,
+            runs=args.runs,
+            write=args.write,
+        )
+    )
+
+
+def _run_bench_sim(args: argparse.Namespace) -> int:
+    from wallboard.sim.capacity import CapacityOptions, run_capacity
+
+    return run_capacity(
+        CapacityOptions(
+            dialect=args.dialect,
+            agents=args.agents,
+            queues=args.queues,
+            clients=args.clients,
+            rate=args.rate,
+            speed=args.speed,
+            seed=args.seed,
+            seconds=args.seconds,
+            settle=args.settle,
+        )
+    )
 
 
 def _run_bench_ui(args: argparse.Namespace) -> int:

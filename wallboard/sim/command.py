@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import signal
 import ssl
@@ -13,23 +12,8 @@ from wallboard.sim.accounts import ADMIN_USER, DOMAIN, SYSADMIN_USER, TENANT_NAM
 from wallboard.sim.server import SimConfig, Simulator
 
 
-def config_from_args(args: argparse.Namespace) -> SimConfig:
-    """Map the `sim` command line onto a SimConfig (TLS files are loaded here)."""
-    return SimConfig(
-        dialect=args.dialect,
-        agents=args.agents,
-        queues=args.queues,
-        seed=args.seed,
-        speed=args.speed,
-        rate=args.rate,
-        password=args.password,
-        host=args.host,
-        port=args.port,
-        ssl_context=_ssl_context(args.tls_cert, args.tls_key),
-    )
-
-
-def _ssl_context(cert: str | None, key: str | None) -> ssl.SSLContext | None:
+def tls_context(cert: str | None, key: str | None) -> ssl.SSLContext | None:
+    """The server TLS context for `--tls-cert/--tls-key` (both or neither); UsageError if unusable."""
     if cert is None and key is None:
         return None
     if cert is None or key is None:
@@ -98,9 +82,8 @@ async def _serve(cfg: SimConfig) -> None:
         await sim.stop()
 
 
-def run_sim(args: argparse.Namespace) -> int:
+def run_sim(cfg: SimConfig) -> int:
     """Entry point of `wallboard sim`: serve until Ctrl+C / SIGTERM, then exit 0."""
-    cfg = config_from_args(args)
     try:
         asyncio.run(_serve(cfg))
     except KeyboardInterrupt:  # pragma: no cover (signal handler normally wins)
