@@ -260,3 +260,39 @@ def test_a_queues_own_target_wins_over_the_global_and_the_pbx() -> None:
     )
     s = stats(state)
     assert s["sla_threshold_s"] == 10 and s["service_level_pct"] == 0.0
+
+
+# ---------------------------------------------------------------- two tenants
+def test_two_tenants_may_use_the_same_queue_numbers() -> None:
+    state = WallboardState()
+
+    def pic(tenant: str, qid: str) -> dict[str, Any]:
+        return {
+            "event_type": "queue_status",
+            "tenant_id": tenant,
+            "queue_id": qid,
+            "queue_number": "8001",
+            "queue_name": f"Sales {tenant}",
+            "waiting_list": [],
+            "agents": [{"agent_extension_number": "101", "state": "READY"}],
+            "time": str(int(T0)),
+        }
+
+    apply(state, [pic("A", "qa"), pic("B", "qb")])
+    assert set(state.queues) == {"qa", "qb"}
+    # An event naming only the tenant and the number finds that tenant's queue.
+    apply(
+        state,
+        [
+            {
+                "event_type": "extension_agent_status",
+                "tenant_id": "B",
+                "extension": "sip:101@b.local",
+                "agent_status": [{"queue_number": "8001", "status": "NOT_READY"}],
+                "time": str(int(T0 + 5)),
+            }
+        ],
+    )
+    assert state.queues["qb"].agents["101"].state == "NOT_READY"
+    assert state.queues["qa"].agents["101"].state == "READY"
+    assert state.agent_totals() == (1, 0, 1)  # two people, one per tenant

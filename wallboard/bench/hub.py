@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -299,7 +300,20 @@ def _metric(metrics: str, name: str) -> float:
     return float(m.group(1)) if m else 0.0
 
 
-def run_bench_hub(args: argparse.Namespace) -> int:
+@dataclass(frozen=True, slots=True)
+class HubBenchOptions:
+    agents: int = 5000
+    queues: int = 50
+    rate: float = 2000.0  # PBX events per second
+    viewers: int = 100  # frame viewers
+    scoped: int = 5  # scoped viewers (two queues)
+    seconds: float = 20.0  # the measured window
+    settle: float = 5.0  # between every viewer having joined and the window
+    stall_at: float = 5.0  # into the window, one more viewer stops reading
+    reader_processes: int = 2
+
+
+def run_bench_hub(args: HubBenchOptions) -> int:
     import signal
 
     from wallboard.hub.tokens import TokenEntry, TokenInfo, render_token_file, token_digest

@@ -114,10 +114,20 @@ def _add_sim_options(p: argparse.ArgumentParser, *, demo: bool) -> None:
     )
 
 
-def _add_ui_options(p: argparse.ArgumentParser, *, config: bool = True) -> None:
+def _add_names(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--names",
+        metavar="FILE",
+        help="CSV number,name: display names that win over the PBX's",
+    )
+
+
+def _add_ui_options(p: argparse.ArgumentParser, *, config: bool = True, names: bool = True) -> None:
     p.add_argument(
         "--bell", action="store_true", help="ring the terminal bell on an SLA breach (key: b)"
     )
+    if names:  # a hub viewer shows the hub's names
+        _add_names(p)
     p.add_argument(
         "--page", type=_page, metavar="PAGE", help="open on a page: 1-5 or overview, queues, ..."
     )
@@ -214,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--wait", type=_positive_float, default=5.0, help="seconds to collect after subscribing"
     )
     _add_auth(p)
+    _add_names(p)
     _add_token_options(p, tls=False)  # a hub's http(s):// URL: its /state
     p.set_defaults(handler=_run_snapshot)
 
@@ -263,23 +274,47 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--tls-key", metavar="FILE", help="private key (PEM) for --tls-cert")
     p.add_argument("--max-viewers", type=_count, default=200, help="viewers at most (default 200)")
+    _add_names(p)
     p.set_defaults(handler=_run_hub)
 
     p = sub.add_parser("view", help="the TUI on a hub (wallboard hub)")
     p.add_argument("url", help="http:// or https:// URL of the hub")
     _add_token_options(p)
-    _add_ui_options(p)
+    _add_ui_options(p, names=False)
     p.set_defaults(handler=_run_view)
 
     p = sub.add_parser("bench", help="benchmarks; each prints one JSON object as its last line")
     bsub = p.add_subparsers(dest="bench", metavar="WHICH")
     bsub.required = True
+    b = bsub.add_parser("sim", help="the simulator's own CPU and memory, in its own process")
+    b.add_argument("--dialect", choices=DIALECTS, default="v16")
+    b.add_argument("--agents", type=_count, default=5000, help="extensions")
+    b.add_argument("--queues", type=_count, default=50)
+    b.add_argument("--clients", type=_count, default=20, help="subscribed clients")
+    b.add_argument("--rate", type=_positive_float, default=10.0, help="new calls per second")
+    b.add_argument("--speed", type=_positive_float, default=1.0, help="virtual-clock multiplier")
+    b.add_argument("--seed", type=int, default=1)
+    b.add_argument("--seconds", type=_positive_float, default=40.0, help="measurement window")
+    b.add_argument("--settle", type=_positive_float, default=5.0, help="seconds before measuring")
+    b.set_defaults(handler=_run_bench_sim)
     b = bsub.add_parser("ingest", help="parse + apply throughput vs a bare json.loads loop")
     b.add_argument("--agents", type=_count, default=5000)
     b.add_argument("--queues", type=_count, default=50)
     b.add_argument("--events", type=_count, default=200_000)
     b.add_argument("--seed", type=int, default=1)
-    b.add_argument("--write", metavar="FILE", help="also write the generated stream as a recording")
+    b.add_argument(
+        "--mix",
+        action="append",
+        choices=("calls", "queues", "mixed"),
+        help="which stream (repeatable; default: all three): calls = v12 call lifecycles, "
+        "queues = a v16 contact center, mixed = both",
+    )
+    b.add_argument("--runs", type=_count, default=5, help="whole-process runs per side and mix")
+    b.add_argument(
+        "--write",
+        metavar="FILE",
+        help="also write the generated stream as a recording (FILE.MIX.jsonl for several mixes)",
+    )
     b.set_defaults(handler=_run_bench_ingest)
     b = bsub.add_parser("ui", help="the real app headless under a steady event storm")
     b.add_argument("--agents", type=_count, default=5000)
@@ -343,6 +378,7 @@ def _ui(args: argparse.Namespace) -> UiOptions:
     return UiOptions(
         bell=bool(getattr(args, "bell", False)),
         config=getattr(args, "config", None),
+        names=getattr(args, "names", None),
         page=getattr(args, "page", None),
         wall=bool(getattr(args, "wall", False)),
         theme=getattr(args, "theme", None),
@@ -417,7 +453,9 @@ def _run_snapshot(args: argparse.Namespace) -> int:
             )
         )
     return run_snapshot(
-        SnapshotOptions(flags=connect_flags(args), replay=args.replay, wait=args.wait)
+        SnapshotOptions(
+            flags=connect_flags(args), replay=args.replay, wait=args.wait, names=args.names
+        )
     )
 
 
@@ -434,6 +472,7 @@ def _run_hub(args: argparse.Namespace) -> int:
             tls_cert=args.tls_cert,
             tls_key=args.tls_key,
             max_viewers=args.max_viewers,
+            names=args.names,
         )
     )
 
@@ -460,9 +499,23 @@ def _run_view(args: argparse.Namespace) -> int:
 
 
 def _run_sim(args: argparse.Namespace) -> int:
-    from wallboard.sim.command import run_sim
+    from wallboard.sim import SimConfig
+    from wallboard.sim.command import run_sim, tls_context
 
-    return run_sim(args)
+    return run_sim(
+        SimConfig(
+            dialect=args.dialect,
+            agents=args.agents,
+            queues=args.queues,
+            seed=args.seed,
+            speed=args.speed,
+            rate=args.rate,
+            password=args.password,
+            host=args.host,
+            port=args.port,
+            ssl_context=tls_context(args.tls_cert, args.tls_key),
+        )
+    )
 
 
 def _run_serve(args: argparse.Namespace) -> int:
@@ -472,15 +525,55 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _run_bench_ingest(args: argparse.Namespace) -> int:
-    from wallboard.bench.ingest import run_bench_ingest
+    from wallboard.bench.ingest import IngestOptions, run_bench_ingest
 
-    return run_bench_ingest(args)
+    return run_bench_ingest(
+        IngestOptions(
+            agents=args.agents,
+            queues=args.queues,
+            events=args.events,
+            seed=args.seed,
+            mixes=tuple(dict.fromkeys(args.mix)) if args.mix else None,
+            runs=args.runs,
+            write=args.write,
+        )
+    )
+
+
+def _run_bench_sim(args: argparse.Namespace) -> int:
+    from wallboard.sim.capacity import CapacityOptions, run_capacity
+
+    return run_capacity(
+        CapacityOptions(
+            dialect=args.dialect,
+            agents=args.agents,
+            queues=args.queues,
+            clients=args.clients,
+            rate=args.rate,
+            speed=args.speed,
+            seed=args.seed,
+            seconds=args.seconds,
+            settle=args.settle,
+        )
+    )
 
 
 def _run_bench_hub(args: argparse.Namespace) -> int:
-    from wallboard.bench.hub import run_bench_hub
+    from wallboard.bench.hub import HubBenchOptions, run_bench_hub
 
-    return run_bench_hub(args)
+    return run_bench_hub(
+        HubBenchOptions(
+            agents=args.agents,
+            queues=args.queues,
+            rate=args.rate,
+            viewers=args.viewers,
+            scoped=args.scoped,
+            seconds=args.seconds,
+            settle=args.settle,
+            stall_at=args.stall_at,
+            reader_processes=args.reader_processes,
+        )
+    )
 
 
 def _run_bench_ui(args: argparse.Namespace) -> int:

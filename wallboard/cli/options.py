@@ -14,6 +14,7 @@ from wallboard.feed.flags import ConnectFlags
 class UiOptions:
     bell: bool = False
     config: str | None = None
+    names: str | None = None  # --names FILE
     page: str | None = None  # the page to open on (a kiosk's start-up)
     wall: bool = False  # open in wall mode
     theme: str | None = None  # an unknown theme is a warning, never an exit
@@ -49,6 +50,7 @@ class SnapshotOptions:
     flags: ConnectFlags
     replay: str | None = None
     wait: float = 5.0
+    names: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,7 @@ class HubOptions:
     tls_cert: str | None = None
     tls_key: str | None = None
     max_viewers: int = 200
+    names: str | None = None  # --names FILE
 
 
 @dataclass(frozen=True, slots=True)

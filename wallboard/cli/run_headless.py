@@ -13,6 +13,7 @@ from wallboard.config import load_config
 from wallboard.errors import UsageError
 from wallboard.feed.live import (
     live_state,
+    name_overrides,
     record_live,
     settings_from_flags,
     snapshot_live,
@@ -32,16 +33,20 @@ def run_snapshot(opts: SnapshotOptions) -> int:
     if opts.replay and opts.flags.url:
         raise UsageError("snapshot takes a URL or --replay FILE, not both")
     config = load_config(opts.flags.config)
+    overrides = name_overrides(config, opts.names)
     if opts.replay:
         # The config's targets and calendar apply to a replay as much as to a live board.
         state = config.new_state()
+        state.names.set_overrides(overrides)
         replay_into(state, opts.replay)
         print_document(state_document(state))
         return 0
     # No URL on the command line: the config file may have one (settings_from_flags
     # says "no PBX URL" when neither does).
     settings = settings_from_flags(opts.flags, config)
-    doc = asyncio.run(snapshot_live(settings, opts.wait, state=live_state(config)))
+    state = live_state(config)
+    state.names.set_overrides(overrides)
+    doc = asyncio.run(snapshot_live(settings, opts.wait, state=state))
     print_document(doc)
     return 0
 

@@ -26,7 +26,12 @@ from wallboard.cli.options import HubOptions, HubSnapshotOptions, HubTlsOptions,
 from wallboard.config import Config, load_config
 from wallboard.errors import AuthRejected, ConnectFailed, UsageError, WallboardError
 from wallboard.feed.client import LiveSettings
-from wallboard.feed.live import install_signals, remove_signals, settings_from_flags
+from wallboard.feed.live import (
+    install_signals,
+    name_overrides,
+    remove_signals,
+    settings_from_flags,
+)
 from wallboard.feed.secrets import warn
 from wallboard.feed.viewer import hub_urls, read_token
 from wallboard.hub.journal import HubState, hub_state
@@ -137,6 +142,7 @@ def run_hub(opts: HubOptions) -> int:
         )
     settings = settings_from_flags(opts.flags, config)  # may prompt for the password
     state = hub_state(config)
+    state.names.set_overrides(name_overrides(config, opts.names))
     store = open_store(opts, state, config, settings)
     hub_config = HubConfig(
         host=host, port=port, ssl_context=tls, tokens=tokens, max_viewers=opts.max_viewers

@@ -23,6 +23,7 @@ from wallboard.cli.options import (
     ViewOptions,
 )
 from wallboard.config import load_config
+from wallboard.feed.live import name_overrides
 from wallboard.feed.paced import replay_feed
 from wallboard.feed.replay import open_input
 from wallboard.feed.secrets import warn
@@ -49,12 +50,14 @@ def run_replay(opts: ReplayOptions) -> int:
     path = Path(opts.file)
     open_input(path).close()  # unreadable → exit 2 now, not inside the TUI
     config = load_config(opts.ui.config)
+    state = config.new_state()
+    state.names.set_overrides(name_overrides(config, opts.ui.names))
     from wallboard.ui.app import WallboardApp
 
     speed = opts.speed
     label = f"replay {'max' if speed == 0 else f'×{speed:g}'} {path.name}"
     app = WallboardApp(
-        config.new_state(),
+        state,
         feed=replay_feed(path, speed),
         feed_label=label,
         thresholds=config.thresholds,
@@ -68,6 +71,7 @@ def run_replay(opts: ReplayOptions) -> int:
 def demo_feed(config: Any, *, on_client: Callable[[Any], None] | None = None) -> Any:
     """The simulator on a free loopback port and the real live client over a real socket."""
     from wallboard.feed.client import LiveClient, LiveSettings
+    from wallboard.feed.live import names_task
     from wallboard.feed.secrets import Secret
     from wallboard.sim import ADMIN_USER, DOMAIN, TENANT_NAME, Simulator
 
@@ -86,14 +90,23 @@ def demo_feed(config: Any, *, on_client: Callable[[Any], None] | None = None) ->
                 user=TENANT_NAME if v12 else ADMIN_USER,
                 domain=None if v12 else DOMAIN,
             )
-            client = LiveClient(settings, state)
+            names = names_task(settings, state)  # v22: the simulator's REST API
+            if names is None and not state.names:
+                # v12/v16 have no names on the wire: the demo stands in for a names file.
+                state.names.set_overrides(sim.roster.ext_names)
+                state.names_changed()
+            client = LiveClient(settings, state, on_event=names.watch if names else None)
             app.on_retry = client.retry_now
             if on_client is not None:
                 on_client(client)
+            if names is not None:
+                names.start()
             try:
                 await client.run()
             finally:
                 client.stop()
+                if names is not None:
+                    await names.stop()
         finally:
             await sim.stop()
 
@@ -119,8 +132,10 @@ def run_demo(opts: DemoOptions) -> int:
     label = f"demo {opts.dialect} seed {opts.seed}" + (
         f" ×{opts.speed:g}" if opts.speed != 1 else ""
     )
+    state = config.new_state(clock=time.time)
+    state.names.set_overrides(name_overrides(config, opts.ui.names))
     app = WallboardApp(
-        config.new_state(clock=time.time),
+        state,
         feed=demo_feed(sim_config),
         feed_label=label,
         thresholds=config.thresholds,
@@ -132,19 +147,27 @@ def run_demo(opts: DemoOptions) -> int:
 
 # ----------------------------------------------------------------- connect
 def run_connect(opts: ConnectOptions) -> int:
-    from wallboard.feed.live import live_client, live_state, settings_from_flags
+    from wallboard.feed.live import live_client, live_state, names_task, settings_from_flags
 
     config = load_config(opts.flags.config)
     state = live_state(config)
+    state.names.set_overrides(name_overrides(config, opts.ui.names))
     settings = settings_from_flags(opts.flags, config)  # may prompt: before Textual starts
-    client = live_client(settings, state, record=opts.record)
+    names = names_task(settings, state)
+    client = live_client(
+        settings, state, record=opts.record, on_event=names.watch if names else None
+    )
     from wallboard.ui.app import WallboardApp
 
     async def feed(app: Any) -> None:
+        if names is not None:
+            names.start()
         try:
             await client.run()
         finally:
             client.stop()
+            if names is not None:
+                await names.stop()
 
     app = WallboardApp(
         state,

@@ -29,6 +29,7 @@ from pathlib import Path
 from wallboard.errors import WallboardError
 from wallboard.feed.client import LiveClient, LiveSettings
 from wallboard.feed.hubwire import settings_payload
+from wallboard.feed.live import names_task
 from wallboard.hub.journal import HubState
 from wallboard.hub.server import HubConfig, HubServer
 
@@ -72,12 +73,16 @@ class Hub:
             settings=settings_payload(state.targets, state.calendar, zone),
             extra_metrics=self._extra_metrics,
         )
+        # Names from the PBX's REST API (v22), as `connect` has them; viewers get
+        # them from the model (the journal sends names when they change).
+        self.names = names_task(settings, state)
         self.client = LiveClient(
             settings,
             state,
             on_change=self._changed,
             on_frame=state.stash,
             on_status=on_status,
+            on_event=self.names.watch if self.names is not None else None,
         )
         self._tasks: list[asyncio.Task[None]] = []
         self._retry: asyncio.TimerHandle | None = None
@@ -113,6 +118,8 @@ class Hub:
         """Listen, then connect to the PBX; returns the hub's URL."""
         self.state.tick()  # the day begins (a store loads it) before anyone is served
         url = await self.server.start()
+        if self.names is not None:
+            self.names.start()
         self._tasks = [
             asyncio.create_task(self._run_client(), name="hub-pbx"),
             asyncio.create_task(self._tick(), name="hub-clock"),
@@ -148,6 +155,9 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks = []
+        if self.names is not None:
+            with contextlib.suppress(Exception):
+                await self.names.stop()
         await self.server.stop()
 
 

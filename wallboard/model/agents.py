@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from wallboard.model.entities import ABSENT_STATES, BUSY_STATES, AgentDay, Queue, agent_rank
+from wallboard.model.entities import ABSENT_STATES, AGENT_RANK, BUSY_STATES, AgentDay, Queue
 from wallboard.model.kpi import occupancy
 
 if TYPE_CHECKING:
@@ -49,14 +49,18 @@ class AgentTracking:
 
     def agent_best(self: WallboardState, tenant: str, number: str) -> tuple[str, float, str]:
         """(state, since, session id) of the agent's most telling queue state; ("", 0, "") if none."""
+        qids = self.members.get((tenant, number))
+        if not qids:
+            return "", 0.0, ""
+        queues = self.queues
         best_rank, best = 99, None
-        for qid in self.members.get((tenant, number), ()):
-            q = self.queues.get(qid)
+        for qid in qids:
+            q = queues.get(qid)
             a = q.agents.get(number) if q is not None else None
             if a is None:
                 continue
-            rank = agent_rank(a.state)
-            if best is None or (rank, -a.since) < (best_rank, -best.since):
+            rank = AGENT_RANK.get(a.state, 7)
+            if best is None or rank < best_rank or (rank == best_rank and a.since > best.since):
                 best_rank, best = rank, a
         if best is None:
             return "", 0.0, ""

@@ -452,8 +452,8 @@ def _rebuild_agents(state: WallboardState) -> None:
     """Membership and the aggregated-state counts, from the restored queues and days."""
     state.members = {}
     for qid, q in state.queues.items():
-        if q.number:
-            state._qid_by_number.setdefault(q.number, qid)
+        if q.number and state.queue_key(q.tenant_id, q.number) is None:
+            state._index_number(q)
         for ext in q.agents:
             state.members.setdefault((q.tenant_id, ext), set()).add(qid)
     counts: Counter[str] = Counter()

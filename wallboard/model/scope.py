@@ -391,11 +391,13 @@ def _load_queue(state: WallboardState, d: dict[str, Any]) -> str:
     q = state.queues.get(qid)
     if q is None:
         q = state.queues[qid] = Queue(queue_id=qid, number=_str(d.get("number")))
+    else:
+        state._unindex_number(q.tenant_id, q.number, qid)
     q.number = _str(d.get("number"))
     q.name = _str(d.get("name"))
     q.tenant_id = _str(d.get("tenant_id"))
     if q.number:
-        state._qid_by_number[q.number] = qid
+        state._index_number(q)
     q.sla_threshold = _num(d.get("sla_threshold"))
     q.stats = _tally(d.get("stats"))
     q.waiting = {}
@@ -503,8 +505,8 @@ def apply_patch(state: WallboardState, patch: dict[str, Any]) -> int:
     def del_queue(qid: Any) -> None:
         nonlocal members_changed
         q = state.queues.pop(qid, None)
-        if q is not None and state._qid_by_number.get(q.number) == qid:
-            del state._qid_by_number[q.number]
+        if q is not None:
+            state._unindex_number(q.tenant_id, q.number, qid)
         state.dirty_queues.add(qid)
         members_changed = True
 

@@ -1,0 +1,488 @@
+"""A virtualised table: formats and paints only the rows in view.
+
+Textual's DataTable keeps every cell of every row as a renderable and
+repaints whole rows; on a 5,000-agent board that is most of a storm's CPU.
+`VirtualTable` is a Line API widget (a `ScrollView` with `render_line`) over
+a :class:`~wallboard.ui.tablerows.TableRows` kept outside it:
+
+- Rows are records (values, not text). A `format(key, record)` callback turns
+  one into cells, ``(text, style)`` pairs, lazily: only when the row is in
+  view, and again only after its record changed. A hidden table (another
+  page) only forgets the formatted rows whose records changed; showing it
+  formats one screenful.
+- What is on screen is remembered per line (the cells and the look each line
+  was painted with). After a change the widget *reconciles*: it formats the
+  rows now in view, compares them cell by cell with what each line shows,
+  and asks Textual to repaint only the cells that differ. A duration going
+  from 1:05 to 1:06 repaints that one cell; nothing else is sent to the
+  terminal.
+- Row strips are cached per key and built from per-cell segments, so a
+  changed cell re-renders that cell only.
+- Cell text is untrusted (PBX names, caller ids): it becomes a `Segment`
+  as-is after `safe_text` (controls, bidi overrides replaced); nothing is
+  ever parsed as markup. Cell styles are Rich style strings ("bold green"),
+  `Style` objects, or one of this widget's component classes
+  (``vtable--warn`` / ``vtable--crit``) so thresholds can follow the theme.
+- The header is a fixed first line; clicking a label sorts by that column
+  (again to reverse), with an arrow in the sorted column. Column widths are
+  declared, never measured; a horizontal scrollbar appears only when the
+  columns are wider than the table.
+- The cursor is a row *key*: while the table has focus it follows its row
+  through inserts, removals and re-sorts. Unfocused, it keeps its position,
+  so a glance shows the top rows. Enter (or a click on the cursor row)
+  posts :class:`VirtualTable.RowSelected` with the key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import Any, ClassVar, Generic, Literal
+
+from textual import events
+from textual.binding import BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+from wallboard.ui.tablerows import K, R, TableRows
+from wallboard.ui.text import safe_text
+from wallboard.ui.vinput import TABLE_BINDINGS, TableInput
+from wallboard.ui.vpaint import (
+    TABLE_CSS,
+    Cell,
+    CellT,
+    Looks,
+    PaintCounters,
+    RowPainter,
+    normalise,
+)
+
+Formatter = Callable[[Any, Any], Sequence[CellT]]  # (key, record) -> one cell per column
+Follow = Literal["focus", "always", "never"]
+_NO_LINE: Any = object()  # a body line not painted yet
+
+
+class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
+    """A table over a `TableRows` that formats and paints only what is in view."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "vtable--header",
+        "vtable--cursor",
+        "vtable--hover",
+        "vtable--even-row",
+        "vtable--odd-row",
+        "vtable--warn",
+        "vtable--crit",
+    }
+
+    DEFAULT_CSS = TABLE_CSS
+
+    BINDINGS: ClassVar[list[BindingType]] = TABLE_BINDINGS
+
+    # ------------------------------------------------------------- messages
+    class RowSelected(Message):
+        """Enter on a row, or a click on the cursor row."""
+
+        def __init__(self, table: VirtualTable[Any, Any], key: Any) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> VirtualTable[Any, Any]:
+            return self.table
+
+    class RowHighlighted(Message):
+        """The user moved the cursor onto another row (keys, click)."""
+
+        def __init__(self, table: VirtualTable[Any, Any], key: Any) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> VirtualTable[Any, Any]:
+            return self.table
+
+    class HeaderSelected(Message):
+        """A header label was clicked (the table has already re-sorted)."""
+
+        def __init__(self, table: VirtualTable[Any, Any], column: str) -> None:
+            super().__init__()
+            self.table = table
+            self.column = column
+
+        @property
+        def control(self) -> VirtualTable[Any, Any]:
+            return self.table
+
+    # ---------------------------------------------------------- construction
+    def __init__(
+        self,
+        rows: TableRows[K, R],
+        format: Formatter,
+        *,
+        title: str | None = None,
+        search: Callable[[Any, Any], str] | None = None,
+        zebra: bool = True,
+        follow: Follow = "focus",
+        show_cursor: bool = True,
+        show_header: bool = True,
+        tail: bool = False,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.rows = rows
+        self.columns = rows.columns
+        self._format = format
+        self._search = search
+        self.title = title
+        self.zebra = zebra
+        self.follow: Follow = follow
+        self.show_cursor = show_cursor
+        self.header_height = 1 if show_header else 0
+        self.tail = tail  # stay at the end when rows arrive there (a log)
+        self.filter_text = ""
+        self.counters = PaintCounters()
+        self._painter = RowPainter(self.columns, self.counters)
+        self._fmt: dict[Any, tuple[Cell, ...]] = {}  # formatted rows, valid until they change
+        self._painted: dict[int, Any] = {}  # content line -> (cells, look) painted there
+        self._looks: Looks | None = None
+        self._width = 0  # the visible width, while a paint runs
+        self._cursor = 0
+        self._cursor_key: Any = None
+        self._hover = -1
+        self._stale = True
+        self._on_screen = False
+        self._title_cache: str | None = None
+        rows.subscribe(self)
+
+    # ------------------------------------------------------------ the rows
+    def rows_changed(self, keys: Collection[Any], order: bool) -> None:
+        """TableRows listener: forget changed rows' text (O(changed)); reconcile when
+        idle if the table is on screen. A hidden table does nothing else."""
+        fmt = self._fmt
+        for k in keys:
+            fmt.pop(k, None)
+        self._stale = True
+        if self._on_screen:
+            self.check_idle()
+
+    def reformat(self, keys: Iterable[Any] | None = None) -> None:
+        """Format these rows again if they are in view (None: every row), e.g. once a
+        second for durations. Only cells whose text changed are repainted."""
+        if keys is None:
+            self._fmt.clear()
+        else:
+            for k in keys:
+                self._fmt.pop(k, None)
+        self._stale = True
+        if self._on_screen:
+            self.reconcile()
+
+    @property
+    def cursor_key(self) -> Any:
+        """The key of the cursor row (None when the table is empty)."""
+        if self._stale and self._on_screen:
+            self._sync_cursor()
+        return self._cursor_key
+
+    @property
+    def cursor_row(self) -> int:
+        return self._cursor
+
+    def keys_in_view(self) -> list[Any]:
+        top = int(self.scroll_y)
+        return self.rows.keys(top, top + self._body_height())
+
+    def move_cursor(self, key: Any, *, scroll: bool = True) -> bool:
+        """Put the cursor on `key`'s row; False if that row is not shown."""
+        index = self.rows.index_of(key)
+        if index is None:
+            return False
+        self._move(index, scroll=scroll, announce=False)
+        return True
+
+    # ------------------------------------------------------ sort and filter
+    def sort_by(self, column: str) -> None:
+        """Sort by `column`; the same column again reverses (a header click)."""
+        rows = self.rows
+        index = next((i for i, c in enumerate(self.columns) if c.key == column), None)
+        if index is None or self.columns[index].sort is None:
+            return
+        if index == rows.sort_column:
+            rows.sort_by(index, not rows.reverse)
+        else:
+            rows.sort_by(index, False)
+        self._header_changed()
+
+    def cycle_sort(self, reverse: bool = False) -> None:
+        """`s`: sort by the next sortable column; `S`: flip the order."""
+        rows = self.rows
+        if reverse:
+            rows.sort_by(rows.sort_column, not rows.reverse)
+        else:
+            n = len(self.columns)
+            for step in range(1, n + 1):
+                i = (rows.sort_column + step) % n
+                if self.columns[i].sort is not None:
+                    rows.sort_by(i, False)
+                    break
+        self._header_changed()
+
+    def set_filter_text(self, text: str) -> None:
+        """Show only rows with a cell containing `text` (case-insensitive); '' = all.
+
+        Matches the formatted text (what the user reads), or `search(key,
+        record)` if the table was given one. Rows are tested when the filter
+        is set and when their record changes.
+        """
+        query = text.strip().lower()
+        if query == self.filter_text:
+            return
+        self.filter_text = query
+        if not query:
+            self.rows.set_filter(None)
+            return
+        search = self._search or self._cell_text
+        self.rows.set_filter(lambda k, r: query in search(k, r).lower())
+
+    def _cell_text(self, key: Any, record: Any) -> str:
+        # Newlines keep a query from matching across two cells.
+        return "\n".join(c[0] for c in normalise(self._format(key, record), len(self.columns)))
+
+    # ----------------------------------------------------------- reconcile
+    def reconcile(self) -> None:
+        """Repaint exactly what differs between the rows in view and what is painted."""
+        if not self._stale or not self._on_screen:
+            return
+        self._stale = False
+        self.counters.reconciles += 1
+        at_end = self.tail and self.scroll_y >= self.max_scroll_y
+        self._sync_size()
+        if at_end and self.scroll_y < self.max_scroll_y:
+            self.scroll_to(y=self.max_scroll_y, animate=False)
+        self._sync_cursor()
+        self._update_title()
+        top = int(self.scroll_y)
+        height = self._body_height()
+        keys = self.rows.keys(top, top + height)
+        painted = self._painted
+        sx, width = int(self.scroll_x), self.scrollable_content_region.width
+        regions: list[Region] = []
+        for i in range(height):
+            y = i + self.header_height
+            want = (self._cells(keys[i]), self._look(top + i)) if i < len(keys) else None
+            have = painted.get(y, _NO_LINE)
+            if have == want:
+                continue
+            if have is _NO_LINE or have is None or want is None or have[1] != want[1]:
+                regions.append(Region(0, y, width, 1))
+                continue
+            for j, (a, b) in enumerate(zip(have[0], want[0], strict=False)):
+                if a != b:
+                    x = self._painter.x[j] - sx
+                    w = self.columns[j].width + 2
+                    if x + w > 0 and x < width:
+                        regions.append(Region(max(0, x), y, w + min(0, x), 1))
+        if regions:
+            self.refresh(*regions)
+        self._prune(keys)
+
+    def _on_idle(self, _: events.Idle) -> None:
+        self.reconcile()
+
+    def _prune(self, keys: list[Any]) -> None:
+        cap = max(256, 4 * len(keys))
+        if len(self._fmt) > cap:
+            self._fmt = {k: self._fmt[k] for k in keys if k in self._fmt}
+        if len(self._painter) > cap:
+            self._painter.prune(keys)
+
+    def _sync_size(self) -> None:
+        size = Size(self._painter.width, len(self.rows) + self.header_height)
+        if size == self.virtual_size:
+            return
+        height = self.styles.height
+        scroll_update = getattr(self, "_scroll_update", None)
+        if (height is not None and height.is_auto) or scroll_update is None:
+            self.virtual_size = size  # the table's own height follows: a layout
+            return
+        # A fixed-height table: only the scrollbars change, so skip the layout
+        # (a layout repaints the whole table; row counts change every refresh
+        # in a storm). `_scroll_update` is what a layout would call for it.
+        self.set_reactive(Widget.virtual_size, size)
+        scroll_update(size)
+
+    def _sync_cursor(self) -> None:
+        rows = self.rows
+        n = len(rows)
+        if n == 0:
+            self._cursor, self._cursor_key = 0, None
+            return
+        key = self._cursor_key
+        follow = self.follow == "always" or (self.follow == "focus" and self.has_focus)
+        if follow and key is not None:
+            index = rows.index_of(key)
+            if index is not None:
+                if index != self._cursor:
+                    top, height = int(self.scroll_y), self._body_height()
+                    was_in_view = top <= self._cursor < top + height
+                    self._cursor = index
+                    if was_in_view:
+                        self._scroll_to_cursor()
+                return
+        self._cursor = min(self._cursor, n - 1)
+        self._cursor_key = rows.key_at(self._cursor)
+
+    def _update_title(self) -> None:
+        if self.title is None:
+            return
+        rows = self.rows
+        col = self.columns[rows.sort_column].label
+        parts = [f"{self.title} ({len(rows)})", f"sort {col}{'↓' if rows.reverse else '↑'}"]
+        if self.filter_text:
+            parts.append(f"filter “{safe_text(self.filter_text, 24)}”")
+        title = " · ".join(parts)
+        if title != self._title_cache:
+            self._title_cache = title
+            # border_title is markup: escape the one user-typed part (the filter).
+            self.border_title = title.replace("[", r"\[")
+
+    def _header_changed(self) -> None:
+        if self._on_screen:
+            if self.header_height:
+                self.refresh(Region(0, 0, self.size.width, self.header_height))
+            self.reconcile()
+
+    # ------------------------------------------------------------ painting
+    def _body_height(self) -> int:
+        return max(0, self.scrollable_content_region.height - self.header_height)
+
+    def _look(self, index: int) -> int:
+        """What a row's line looks like apart from its cells: zebra, hover, cursor."""
+        if self.show_cursor and index == self._cursor:
+            return 4
+        return (index & 1 if self.zebra else 0) | (2 if index == self._hover else 0)
+
+    def _cells(self, key: Any) -> tuple[Cell, ...]:
+        cells = self._fmt.get(key)
+        if cells is None:
+            self.counters.formats += 1
+            cells = normalise(self._format(key, self.rows.get(key)), len(self.columns))
+            self._fmt[key] = cells
+        return cells
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._looks = None
+        self._painter.clear()
+        self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._on_screen = True
+        self._looks = Looks.resolve(self)
+        self._width = self.scrollable_content_region.width
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._width = 0
+
+    def render_line(self, y: int) -> Strip:
+        return self._line(y, record=True)
+
+    def _line(self, y: int, record: bool) -> Strip:
+        """Content line `y`; `record` notes what it shows, for the next reconcile."""
+        looks = self._looks or Looks.resolve(self)
+        # The visible width: past it the scrollbar covers the line.
+        width = self._width or self.scrollable_content_region.width
+        sx = int(self.scroll_x)
+        rows = self.rows
+        if y < self.header_height:
+            return self._painter.header(rows.sort_column, rows.reverse, looks, sx, width)
+        index = int(self.scroll_y) + y - self.header_height
+        if index >= len(rows):
+            if record:
+                self._painted[y] = None
+            return Strip.blank(width, looks.base)
+        key = rows.key_at(index)
+        cells = self._cells(key)
+        look = self._look(index)
+        if record:
+            self._painted[y] = (cells, look)
+        return self._painter.row(key, cells, look, looks, sx, width)
+
+    def screen_text(self) -> list[str]:
+        """The table's lines as they would be painted now (header first; tests).
+
+        Nothing is noted as painted: the terminal still shows what it shows.
+        """
+        self._looks = Looks.resolve(self)
+        height = self.scrollable_content_region.height
+        return [self._line(y, record=False).text for y in range(height)]
+
+    def row_text(self, key: Any) -> list[str]:
+        """One row's cells as shown (formatted now, not cached; tests, snapshots)."""
+        record = self.rows.get(key)
+        return [c[0] for c in normalise(self._format(key, record), len(self.columns))]
+
+    # ------------------------------------------------------- events, input
+    def _on_show(self, _: events.Show) -> None:
+        self._on_screen = True
+        self._stale = True
+        self.refresh()  # whatever was cached from before it was hidden may be stale
+        self.check_idle()
+
+    def _on_hide(self, _: events.Hide) -> None:
+        self._on_screen = False
+
+    def _on_resize(self, _: events.Resize) -> None:
+        self._painted.clear()  # a resize repaints every line anyway
+        self._stale = True
+        self.check_idle()
+
+    def _on_focus(self, _: events.Focus) -> None:
+        self._stale = True  # the cursor follows its key from now on
+        self.check_idle()
+
+    def _on_mount(self, _: events.Mount) -> None:
+        self._sync_size()
+        self._update_title()
+
+    def _on_unmount(self) -> None:
+        self.rows.unsubscribe(self)
+
+    def _move(self, index: int, *, scroll: bool = True, announce: bool = True) -> None:
+        n = len(self.rows)
+        if n == 0:
+            return
+        if self._stale:
+            self._sync_cursor()
+        index = max(0, min(n - 1, index))
+        old = self._cursor_key
+        self._cursor = index
+        self._cursor_key = self.rows.key_at(index)
+        self._hover = -1
+        if scroll:
+            self._scroll_to_cursor()
+        self._stale = True
+        self.reconcile()
+        if announce and self._cursor_key != old:
+            self.post_message(self.RowHighlighted(self, self._cursor_key))
+
+    def _scroll_to_cursor(self) -> None:
+        height = self._body_height()
+        if height <= 0:
+            return
+        top = int(self.scroll_y)
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False)
+        elif self._cursor >= top + height:
+            self.scroll_to(y=self._cursor - height + 1, animate=False)
+
+
+__all__ = ["Formatter", "PaintCounters", "VirtualTable"]
