@@ -43,6 +43,7 @@ from wallboard.model.scope import RESYNC, Scope, ScopeTracker
 
 log = logging.getLogger("wallboard.hub")
 MiB = 1024 * 1024
+SLOW_CLOSE_TIMEOUT = 10.0
 
 
 @dataclass(eq=False)
@@ -185,6 +186,10 @@ class Fanout:
         if self.on_drop is not None:
             self.on_drop(viewer, why)
         self.leave(viewer)
+        if why == "slow":
+            # Its close frame waits behind what it has not read: a viewer that is slow
+            # but reading gets 10 s to reach it (and 1013); one that stopped is cut then.
+            viewer.ws.close_timeout = SLOW_CLOSE_TIMEOUT
         task = asyncio.get_running_loop().create_task(self._close(viewer.ws, code, reason))
         self._closers.add(task)
         task.add_done_callback(self._closers.discard)
