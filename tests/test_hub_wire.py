@@ -143,13 +143,13 @@ def test_reconnect_marking_drop_source_and_names_reach_the_viewer() -> None:
     assert any(c.stale for c in pair.view.calls.values())
     hub.drop_stale(float("inf"))
     hub.names.set_overrides({"1003": "Ada", "1004": "Grace"})
-    hub.invalid_before = hub.invalid
+    invalid_before = hub.invalid
     hub.note_invalid("binary frame")
     for f in V16[2600:3000]:
         pair.frame(f)
     pair.assert_equal()
     assert pair.view.names.name("", "1003") == "Ada"
-    assert pair.view.invalid == hub.invalid == hub.invalid_before + 1
+    assert pair.view.invalid == hub.invalid == invalid_before + 1
     assert not any(c.stale for c in pair.view.calls.values())
 
 
