@@ -201,7 +201,7 @@ async def run_readers(args: argparse.Namespace) -> None:
             waiter.cancel()
             if args.slow:  # what it missed, then how it was closed
                 with contextlib.suppress(Exception):
-                    async with asyncio.timeout(15):
+                    async with asyncio.timeout(5):
                         while True:
                             await ws.recv(decode=False)
             stats["closed"].append(ws.close_code)
