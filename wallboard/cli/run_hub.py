@@ -12,6 +12,7 @@ ever holds a token or the password.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import ssl
 import sys
@@ -88,29 +89,33 @@ def client_tls(url: str, tls: HubTlsOptions) -> ssl.SSLContext | None:
 def open_store(opts: HubOptions, state: HubState, config: Config, settings: LiveSettings) -> Any:
     """THE STORE SEAM (issue 11, "day of record"): today's totals across restarts.
 
-    The store's facade is `Store.open(path, state, config)`: it restores
-    today's totals into the model, attaches to it and writes about once a
-    second; `close()` writes the rest. The hub opens it before it starts
-    (so the first viewer's checkpoint already holds the restored day) and
-    closes it after it stopped. Until `wallboard.store` lands, `--db` is
-    refused and the hub keeps nothing; the lead replaces the body below
-    with the store's own path logic (default path from the PBX host, port
-    and identity) when merging.
+    The store's facade: `Store.open(path, state, config)` restores today's
+    totals into the model as the day begins, attaches to it and, pumped about
+    once a second (`await store.run()`), writes what changed; `close()`
+    writes the rest. The default file is the PBX login's
+    (`default_db_path(url, identity)`), `--db PATH` another, `--no-db` none.
+    The hub opens it before it starts, so the first viewer's checkpoint
+    already holds the restored day; `_serve` pumps it and closes it last.
+    Until `wallboard.store` is on this branch, `--db` is refused and the hub
+    keeps nothing.
     """
     if opts.no_db:
         return None
     try:
-        from wallboard.store import Store  # type: ignore[attr-defined]  # issue 11
+        from wallboard.store import (  # type: ignore[attr-defined]  # issue 11
+            Store,
+            db_path_from_options,
+            default_db_path,
+            identity_of,
+        )
     except ImportError:
         if opts.db:
             raise UsageError("--db: this wallboard has no store yet (issue 11)") from None
         return None
-    path = opts.db
+    identity = identity_of(settings.user, settings.extension, settings.domain)
+    path = db_path_from_options(opts.db, opts.no_db, default_db_path(settings.url, identity))
     if path is None:
-        default_path = getattr(Store, "default_path", None)
-        if default_path is None:
-            return None
-        path = default_path(settings, config)
+        return None
     return Store.open(path, state, config)
 
 
@@ -149,19 +154,24 @@ def run_hub(opts: HubOptions) -> int:
     )
     _setup_logging()
     try:
-        return asyncio.run(_serve(settings, state, hub_config, config))
+        return asyncio.run(_serve(settings, state, hub_config, config, store))
     finally:
         if store is not None:
-            store.close()
+            store.close()  # the last writes
 
 
-async def _serve(settings: LiveSettings, state: HubState, cfg: HubConfig, config: Config) -> int:
+async def _serve(
+    settings: LiveSettings, state: HubState, cfg: HubConfig, config: Config, store: Any = None
+) -> int:
     hub = Hub(settings, state, cfg, timezone=config.timezone, on_status=_status_line)
     try:
         url = await hub.start()
     except OSError as exc:
         raise UsageError(f"cannot listen on {cfg.host}:{cfg.port}: {exc.strerror or exc}") from None
     print(f"wallboard hub: listening on {url}", flush=True)
+    pump = None
+    if store is not None and getattr(store, "active", True):
+        pump = asyncio.create_task(store.run())  # about once a second, off the frame path
     stop = asyncio.Event()
     installed = install_signals(stop.set)
     failed = asyncio.create_task(hub.failed.wait())
@@ -173,6 +183,10 @@ async def _serve(settings: LiveSettings, state: HubState, cfg: HubConfig, config
         failed.cancel()
         stopped.cancel()
         await hub.stop()
+        if pump is not None:
+            pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pump
     if hub.failed.is_set() and hub.failure is not None:
         raise hub.failure
     return 0
