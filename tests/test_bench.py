@@ -117,8 +117,8 @@ def test_bench_ui_tiny() -> None:
 
 def test_bench_sim_tiny() -> None:
     out = _bench(
-        "sim", "--agents", "20", "--queues", "2", "--clients", "2", "--rate", "2",
-        "--seconds", "1.5", "--settle", "0.5",
+        "sim", "--agents", "20", "--queues", "2", "--clients", "2", "--rate", "5",
+        "--seconds", "3", "--settle", "1",
     )  # fmt: skip
     assert out["bench"] == "sim_capacity" and out["exit_code"] == 0
     assert out["sim_cpu_s_per_s"] > 0 and out["frames_per_s_per_client"] > 0
