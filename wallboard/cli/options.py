@@ -17,6 +17,14 @@ class UiOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class StoreOptions:
+    """`--db PATH` / `--no-db` (which file keeps the day of record, if any)."""
+
+    db: str | None = None
+    no_db: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class DemoOptions:
     dialect: str = "v12"
     agents: int = 40
@@ -32,6 +40,7 @@ class ReplayOptions:
     file: str
     speed: float = 1.0
     ui: UiOptions = field(default_factory=UiOptions)
+    store: StoreOptions = field(default_factory=StoreOptions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +48,7 @@ class ConnectOptions:
     flags: ConnectFlags
     record: str | None = None
     ui: UiOptions = field(default_factory=UiOptions)
+    store: StoreOptions = field(default_factory=StoreOptions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +56,7 @@ class SnapshotOptions:
     flags: ConnectFlags
     replay: str | None = None
     wait: float = 5.0
+    store: StoreOptions = field(default_factory=StoreOptions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +65,26 @@ class RecordOptions:
     output: str
 
 
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    kind: str  # intervals | agents | calls | abandoned
+    db: str | None = None
+    date: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    queues: str | None = None
+    format: str | None = None  # None: table on a terminal, csv otherwise
+    config: str | None = None
+
+
 __all__ = [
     "ConnectFlags",
     "ConnectOptions",
     "DemoOptions",
     "RecordOptions",
     "ReplayOptions",
+    "ReportOptions",
     "SnapshotOptions",
+    "StoreOptions",
     "UiOptions",
 ]

@@ -8,7 +8,7 @@ as an invalid frame and never ends the replay.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -88,10 +88,17 @@ def iter_file(f: BinaryIO) -> Iterator[ReplayHeader | tuple[float | None, Parsed
         yield _record(obj)
 
 
-def replay_into(state: WallboardState, path: str | Path) -> ReplayHeader:
-    """Apply a whole file as fast as possible (`snapshot --replay`, `replay --speed 0`)."""
+def replay_into(
+    state: WallboardState, path: str | Path, *, each_second: Callable[[], None] | None = None
+) -> ReplayHeader:
+    """Apply a whole file as fast as possible (`snapshot --replay`, `replay --speed 0`).
+
+    `each_second` runs whenever the replay's clock (the latest event time)
+    enters a new second: an import ticks the model and pumps its store there.
+    """
     header = ReplayHeader()
     apply = state.apply
+    next_second = 0.0
     with open_input(path) as f:
         try:
             for item in iter_file(f):
@@ -99,6 +106,11 @@ def replay_into(state: WallboardState, path: str | Path) -> ReplayHeader:
                     header = item
                 else:
                     apply(item[1])  # type: ignore[index]
+                    if each_second is not None:
+                        t = state.latest_event_time
+                        if t is not None and t >= next_second:
+                            next_second = t - t % 1.0 + 1.0
+                            each_second()
         except OSError as exc:
             raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     state.source.kind = "replay"

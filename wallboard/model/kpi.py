@@ -111,8 +111,8 @@ def agent_figures(day: AgentDay, now: float) -> AgentFigures:
 __all__ = [
     "AgentFigures",
     "abandon_rate",
-    "agent_figures",
     "agent_aht",
+    "agent_figures",
     "aht",
     "asa",
     "average_abandon_wait",

@@ -25,6 +25,7 @@ import logging
 import ssl
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -122,8 +123,10 @@ class Simulator:
 
     # --- life cycle ----------------------------------------------------------
 
-    async def start(self) -> None:
-        """Build the world, listen, and (with autorun) start the clock."""
+    def prepare(self) -> None:
+        """Build the world (its clock at `start_epoch`) without listening yet."""
+        if self.traffic is not None:
+            return
         cfg = self.config
         epoch = time.time() if cfg.start_epoch is None else cfg.start_epoch
         self.traffic = Traffic(
@@ -135,6 +138,31 @@ class Simulator:
             sink=self._on_happening,
         )
         self.renderer = Renderer(self.dialect, self.roster, self.traffic)
+
+    def fast_forward(self, until: float, sink: Callable[[dict[str, Any]], None]) -> int:
+        """Before `start()`: run the world up to `until`, every event's payload to `sink`.
+
+        What a client subscribed to everything would have received (the demo's
+        morning, written into its store before the TUI opens); returns actions run.
+        """
+        self.prepare()
+        assert self.traffic is not None and self.renderer is not None
+        renderer = self.renderer
+
+        def deliver(kind: str, data: dict[str, Any]) -> None:
+            for out in renderer.render(kind, data):
+                sink(out.payload)
+
+        self.traffic.sink = deliver
+        try:
+            return self.traffic.advance_to(until)
+        finally:
+            self.traffic.sink = self._on_happening
+
+    async def start(self) -> None:
+        """Build the world (unless `prepare()` did), listen, and (with autorun) start the clock."""
+        cfg = self.config
+        self.prepare()
         self._server = await serve(
             self._handle,
             cfg.host,

@@ -62,9 +62,7 @@ def default_db_path(url: str, identity: str) -> Path:
     return data_dir() / (profile_name(url, identity) + SUFFIX)
 
 
-def db_path_from_options(
-    db: str | None, no_db: bool, default: Path | None = None
-) -> Path | None:
+def db_path_from_options(db: str | None, no_db: bool, default: Path | None = None) -> Path | None:
     """`--db PATH` / `--no-db` / the command's default (None: no store unless --db)."""
     if no_db:
         return None

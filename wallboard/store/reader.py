@@ -132,8 +132,7 @@ class Reader:
             params,
         )
         return [
-            IntervalRow(r[0], QueueInfo(r[1], r[2], r[3], r[4]), r[5], _tally(r[6:]))
-            for r in rows
+            IntervalRow(r[0], QueueInfo(r[1], r[2], r[3], r[4]), r[5], _tally(r[6:])) for r in rows
         ]
 
     def queue_days(

@@ -65,9 +65,7 @@ def load_day(conn: sqlite3.Connection, day: str) -> dict[str, Any] | None:
         q = queues.get(qref)
         if q is not None:
             q["intervals"].append([start, dict(zip(FIELDS, vals, strict=True))])
-    for qref, sid in conn.execute(
-        "SELECT queue, session_id FROM offered WHERE day = ?", (day,)
-    ):
+    for qref, sid in conn.execute("SELECT queue, session_id FROM offered WHERE day = ?", (day,)):
         q = queues.get(qref)
         if q is not None:
             q["seen"].append(sid)
@@ -120,7 +118,12 @@ def load_day(conn: sqlite3.Connection, day: str) -> dict[str, Any] | None:
             visits.append(
                 [
                     c["session_id"],
-                    {"queue": c["queue"], "outcome": "abandoned", "wait": c["wait"], "recorded": True},
+                    {
+                        "queue": c["queue"],
+                        "outcome": "abandoned",
+                        "wait": c["wait"],
+                        "recorded": True,
+                    },
                 ]
             )
     for c in calls:

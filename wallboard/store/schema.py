@@ -107,7 +107,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             queue_outcome TEXT NOT NULL DEFAULT '',
             wait REAL,
             agent TEXT NOT NULL DEFAULT '',
-            PRIMARY KEY (day, session_id)) WITHOUT ROWID""",
+            PRIMARY KEY (day, session_id, outcome)) WITHOUT ROWID""",
         "CREATE INDEX calls_by_end ON calls (day, ended)",
         """CREATE TABLE offered (
             day TEXT NOT NULL,

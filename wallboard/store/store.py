@@ -244,10 +244,9 @@ class Store:
             restore_day(state, data)
             self.restored_day = day
         self.restore_seconds = time.perf_counter() - t0
-        if not first:
+        if not first and state.outbox is not None:
             # Midnight: agents begin the new day in the state they are in; write them.
-            if state.outbox is not None:
-                state.outbox.agents.update(state.agent_days)
+            state.outbox.agents.update(state.agent_days)
         self._plan_prune()
 
     def _rollover(self, state: WallboardState, midnight: float) -> None:
@@ -333,6 +332,7 @@ class Store:
             self._lock.release()
             self._lock = None
         st = self.state
+        st.outbox = None  # nobody takes it any more: stop keeping it
         if self._new_day in st.on_new_day:
             st.on_new_day.remove(self._new_day)
         if self._rollover in st.on_rollover:

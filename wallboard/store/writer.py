@@ -26,8 +26,12 @@ RETRY_SECONDS = 5.0  # a failed batch is tried again at least this often
 
 _TALLY = ", ".join(FIELDS)
 _TALLY_Q = ", ".join("?" for _ in FIELDS)
-SQL_INTERVAL = f"INSERT OR REPLACE INTO intervals (day, queue, start, {_TALLY}) VALUES (?, ?, ?, {_TALLY_Q})"
-SQL_QUEUE_DAY = f"INSERT OR REPLACE INTO queue_days (day, queue, {_TALLY}) VALUES (?, ?, {_TALLY_Q})"
+SQL_INTERVAL = (
+    f"INSERT OR REPLACE INTO intervals (day, queue, start, {_TALLY}) VALUES (?, ?, ?, {_TALLY_Q})"
+)
+SQL_QUEUE_DAY = (
+    f"INSERT OR REPLACE INTO queue_days (day, queue, {_TALLY}) VALUES (?, ?, {_TALLY_Q})"
+)
 SQL_AGENT_DAY = (
     "INSERT OR REPLACE INTO agent_days (day, agent, answered, missed, state, since, state_s,"
     " first_login, last_logout, last_session, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -179,9 +183,7 @@ class Writer(threading.Thread):
             " ON CONFLICT (tenant_id, number) DO UPDATE SET name = coalesce(excluded.name, name)",
             (key[0], key[1], name),
         )
-        row = c.execute(
-            "SELECT id FROM agents WHERE tenant_id = ? AND number = ?", key
-        ).fetchone()
+        row = c.execute("SELECT id FROM agents WHERE tenant_id = ? AND number = ?", key).fetchone()
         self._agent_ids[key] = int(row[0])
         if name_known:
             self._agent_names[key] = name
@@ -195,7 +197,10 @@ class Writer(threading.Thread):
         qref = self._queue_id
         c.executemany(
             SQL_INTERVAL,
-            [(day, qref(qid, None), start, *vals) for (day, qid, start), vals in b.intervals.items()],
+            [
+                (day, qref(qid, None), start, *vals)
+                for (day, qid, start), vals in b.intervals.items()
+            ],
         )
         c.executemany(
             SQL_QUEUE_DAY,
@@ -233,9 +238,7 @@ class Writer(threading.Thread):
         )
         if b.calls:
             c.executemany(SQL_CALL, b.calls)
-            c.executemany(
-                "DELETE FROM visits WHERE session_id = ?", [(row[1],) for row in b.calls]
-            )
+            c.executemany("DELETE FROM visits WHERE session_id = ?", [(row[1],) for row in b.calls])
         for day, d in b.days.items():
             c.execute(
                 SQL_DAY,
