@@ -43,16 +43,17 @@ from wallboard.store.writer import SQL_CALL, SQL_INTERVAL, SQL_QUEUE_DAY
 CHECK_EVERY = 256  # frames between two looks at the clock (is a pump due?)
 
 
-def _ingest(parsed: list[Any], path: Path | None) -> tuple[float, dict[str, Any]]:
+def _ingest(parsed: list[Any], path: Path | None) -> tuple[float, float, dict[str, Any]]:
+    """(wall seconds, this thread's CPU seconds, store stats) of one ingest run."""
     state = WallboardState()
     store = Store.open(path, state) if path is not None else None
     apply = state.apply
     t0 = time.perf_counter()
+    c0 = time.thread_time()
     if store is None:
         for ev in parsed:
             apply(ev)
-        elapsed = time.perf_counter() - t0
-        return elapsed, {}
+        return time.perf_counter() - t0, time.thread_time() - c0, {}
     next_pump = t0 + 1.0
     for i, ev in enumerate(parsed):
         apply(ev)
@@ -60,30 +61,44 @@ def _ingest(parsed: list[Any], path: Path | None) -> tuple[float, dict[str, Any]
             store.pump()
             next_pump = time.perf_counter() + 1.0
     elapsed = time.perf_counter() - t0
+    cpu = time.thread_time() - c0
     t1 = time.perf_counter()
     store.close()
     info = dict(store.stats, close_s=round(time.perf_counter() - t1, 3))
-    return elapsed, info
+    return elapsed, cpu, info
 
 
 def bench_ingest(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     gen = StreamGenerator(agents=args.agents, queues=args.queues, seed=args.seed)
     parsed = [parse_frame(f) for _t, f in gen.frames(args.events)]
-    without: list[float] = []
-    with_store: list[float] = []
+    without: list[tuple[float, float]] = []
+    with_store: list[tuple[float, float]] = []
     info: dict[str, Any] = {}
-    for run in range(3):  # interleaved, best of three each: same machine load for both
-        without.append(_ingest(parsed, None)[0])
+    outbox_only: list[float] = []
+    for run in range(3):  # interleaved, best of three each: the same machine load for both
+        without.append(_ingest(parsed, None)[:2])
         db = work / f"ingest-{run}.sqlite3"
-        elapsed, info = _ingest(parsed, db)
-        with_store.append(elapsed)
-    a, b = min(without), min(with_store)
+        wall, cpu, info = _ingest(parsed, db)
+        with_store.append((wall, cpu))
+        # The outbox's bookkeeping alone (attached, never taken): the per-frame cost.
+        state = WallboardState()
+        state.attach_outbox()
+        t = time.perf_counter()
+        for ev in parsed:
+            state.apply(ev)
+        outbox_only.append(time.perf_counter() - t)
+    a, b = min(w for w, _c in without), min(w for w, _c in with_store)
+    ca, cb = min(c for _w, c in without), min(c for _w, c in with_store)
     return {
         "frames": len(parsed),
         "without_store_s": round(a, 3),
         "with_store_s": round(b, 3),
         "ratio": round(b / a, 3),
+        "ingest_thread_cpu_ratio": round(cb / ca, 3),
+        "outbox_only_ratio": round(min(outbox_only) / a, 3),
         "target_ratio": 1.2,
+        "load_average": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(),
         "store": info,
     }
 

@@ -11,6 +11,7 @@ into the next one: nothing already counted is lost while the model runs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from wallboard.model.entities import FinishedCall
@@ -26,26 +27,6 @@ MAX_PENDING_ROWS = 500_000
 
 QueueMeta = tuple[str, str, str, float | None]  # number, name, tenant id, PBX sla threshold
 AgentRow = tuple[Any, ...]
-
-
-def call_row(day: str, c: FinishedCall) -> tuple[Any, ...]:
-    return (
-        day,
-        c.session_id,
-        c.ended,
-        c.outcome,
-        c.caller,
-        c.callee,
-        c.caller_name,
-        c.direction,
-        c.started,
-        c.answered,
-        c.reason,
-        c.queue,
-        c.queue_outcome,
-        c.wait,
-        c.agent,
-    )
 
 
 CALL_COLUMNS = (
@@ -65,6 +46,11 @@ CALL_COLUMNS = (
     "wait",
     "agent",
 )
+_CALL_VALUES = attrgetter(*CALL_COLUMNS[1:])
+
+
+def call_row(day: str, c: FinishedCall) -> tuple[Any, ...]:
+    return (day, *_CALL_VALUES(c))
 
 
 @dataclass(slots=True)
@@ -88,6 +74,7 @@ class Batch:
     offered: list[tuple[str, str, str]] = field(default_factory=list)
     calls: list[tuple[Any, ...]] = field(default_factory=list)
     visits: list[tuple[str, str, str, float | None, float]] = field(default_factory=list)
+    consumed: list[str] = field(default_factory=list)  # visits written before, now ended
     days: dict[str, DayRow] = field(default_factory=dict)
     imports: list[tuple[str, str, int, float | None, float | None, float]] = field(
         default_factory=list
@@ -103,6 +90,7 @@ class Batch:
             or self.offered
             or self.calls
             or self.visits
+            or self.consumed
             or self.days
             or self.imports
             or self.prune
@@ -119,6 +107,7 @@ class Batch:
         self.offered.extend(newer.offered)
         self.calls.extend(newer.calls)
         self.visits.extend(newer.visits)
+        self.consumed.extend(newer.consumed)
         for day, row in newer.days.items():
             old = self.days.get(day)
             if row.trends is None and old is not None:
@@ -128,18 +117,24 @@ class Batch:
         if newer.prune is not None:
             self.prune = newer.prune
         self.dropped += newer.dropped
-        for rows in (self.offered, self.calls, self.visits):
+        for rows in (self.offered, self.calls, self.visits, self.consumed):
             over = len(rows) - MAX_PENDING_ROWS
             if over > 0:
                 del rows[:over]
                 self.dropped += over
 
 
-def tally_values(t: Any) -> tuple[Any, ...]:
-    return tuple([getattr(t, name) for name in FIELDS])
+tally_values = attrgetter(*FIELDS)
 
 
-def take(state: WallboardState, day: str, *, trends: bool) -> Batch:
+# Visits written and not yet ended, remembered on the loop side so an ended one is
+# deleted from the store; past this many the oldest are forgotten (pruned in 2 days).
+MAX_OPEN_VISITS = 100_000
+
+
+def take(
+    state: WallboardState, day: str, *, trends: bool, open_visits: dict[str, None] | None = None
+) -> Batch:
     """Copy what the outbox says changed (on the model's loop; cheap: only those rows).
 
     An agent's `updated` is "now" on the PBX's clock, the clock its `since` is
@@ -187,7 +182,18 @@ def take(state: WallboardState, day: str, *, trends: bool) -> Batch:
         )
         b.names[key] = names.name(d.tenant_id, d.number)
     b.calls = [call_row(day, c) for c in out.calls]
-    b.visits = [(sid, v.queue, v.outcome, v.wait, now) for sid, v in out.visits]
+    # A visit whose call ended within the same batch never needs writing.
+    ended = {c.session_id for c in out.calls}
+    b.visits = [(sid, v.queue, v.outcome, v.wait, now) for sid, v in out.visits if sid not in ended]
+    if open_visits is not None:
+        b.consumed = [sid for sid in ended if sid in open_visits]
+        for sid in b.consumed:
+            del open_visits[sid]
+        for row in b.visits:
+            open_visits[row[0]] = None
+        if len(open_visits) > MAX_OPEN_VISITS:
+            for sid in list(open_visits)[: MAX_OPEN_VISITS // 10]:
+                del open_visits[sid]
     b.days[day] = DayRow(
         counting_since=state.counting_since,
         finished=dict(state.finished),

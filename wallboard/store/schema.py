@@ -108,7 +108,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             wait REAL,
             agent TEXT NOT NULL DEFAULT '',
             PRIMARY KEY (day, session_id, outcome)) WITHOUT ROWID""",
-        "CREATE INDEX calls_by_end ON calls (day, ended)",
         """CREATE TABLE offered (
             day TEXT NOT NULL,
             queue INTEGER NOT NULL,

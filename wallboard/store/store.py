@@ -103,6 +103,7 @@ class Store:
         self._writer_problem: tuple[int, str | None] = (0, None)
         self._seen_problem = 0
         self._closed = False
+        self._open_visits: dict[str, None] = {}
 
     # ------------------------------------------------------------------ open
     @classmethod
@@ -243,6 +244,9 @@ class Store:
         if data is not None:
             restore_day(state, data)
             self.restored_day = day
+            for sid, visit in data["visits"]:
+                if not visit["recorded"]:
+                    self._open_visits[sid] = None
         self.restore_seconds = time.perf_counter() - t0
         if not first and state.outbox is not None:
             # Midnight: agents begin the new day in the state they are in; write them.
@@ -296,7 +300,7 @@ class Store:
             trends = True
         if trends:
             self._trend_at = mono
-        batch = take(st, day, trends=trends)
+        batch = take(st, day, trends=trends, open_visits=self._open_visits)
         if self._pending_prune is not None:
             batch.prune, self._pending_prune = self._pending_prune, None
         writer.submit(batch)
@@ -396,6 +400,7 @@ class Store:
             "pump_s": round(self.pump_seconds, 4),
             "commits": w.commits if w else 0,
             "commit_s": round(w.commit_seconds, 4) if w else 0.0,
+            "writer_cpu_s": round(w.cpu_seconds, 4) if w else 0.0,
             "dropped": w.dropped if w else 0,
         }
 

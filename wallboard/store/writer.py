@@ -14,6 +14,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from itertools import chain
 from typing import Any
 
 import orjson
@@ -31,10 +32,6 @@ SQL_INTERVAL = (
 )
 SQL_QUEUE_DAY = (
     f"INSERT OR REPLACE INTO queue_days (day, queue, {_TALLY}) VALUES (?, ?, {_TALLY_Q})"
-)
-SQL_AGENT_DAY = (
-    "INSERT OR REPLACE INTO agent_days (day, agent, answered, missed, state, since, state_s,"
-    " first_login, last_logout, last_session, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 SQL_CALL = (
     f"INSERT OR IGNORE INTO calls ({', '.join(CALL_COLUMNS)}) "
@@ -75,11 +72,13 @@ class Writer(threading.Thread):
         self.failing: str | None = None
         self.commits = 0
         self.commit_seconds = 0.0
+        self.cpu_seconds = 0.0  # the writer thread's own CPU time in commits
         self.dropped = 0
         self._queue_ids: dict[str, int] = {}
         self._queue_meta: dict[str, tuple[Any, ...]] = {}
-        self._agent_ids: dict[tuple[str, str], int] = {}
         self._agent_names: dict[tuple[str, str], str | None] = {}
+        self._agent_ids: dict[tuple[str, str], int] = {}
+        self.max_vars = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
 
     # ------------------------------------------------------------ loop side
     def submit(self, batch: Batch) -> None:
@@ -119,6 +118,7 @@ class Writer(threading.Thread):
 
     def _try(self, batch: Batch) -> None:
         t0 = time.perf_counter()
+        c0 = time.thread_time()
         try:
             self._commit(batch)
         except sqlite3.Error as exc:
@@ -132,6 +132,7 @@ class Writer(threading.Thread):
         self.pending = None
         self.commits += 1
         self.commit_seconds += time.perf_counter() - t0
+        self.cpu_seconds += time.thread_time() - c0
         self.dropped += batch.dropped
         if self.failing is not None:
             self.failing = None
@@ -141,8 +142,8 @@ class Writer(threading.Thread):
         # Ids handed out inside the failed transaction do not exist.
         self._queue_ids.clear()
         self._queue_meta.clear()
-        self._agent_ids.clear()
         self._agent_names.clear()
+        self._agent_ids.clear()
         try:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
@@ -173,90 +174,118 @@ class Writer(threading.Thread):
         self._queue_ids[qid] = int(row[0])
         return int(row[0])
 
-    def _agent_id(self, key: tuple[str, str], name: str | None, name_known: bool) -> int:
-        c = self.conn
-        known = self._agent_ids.get(key)
-        if known is not None and (not name_known or self._agent_names.get(key) == name):
-            return known
-        c.execute(
-            "INSERT INTO agents (tenant_id, number, name) VALUES (?, ?, ?)"
-            " ON CONFLICT (tenant_id, number) DO UPDATE SET name = coalesce(excluded.name, name)",
-            (key[0], key[1], name),
+    def _agent_ids_for(self, b: Batch) -> None:
+        """Agents the store has no id (or an old name) for: one multi-row upsert, one read."""
+        rows = []
+        for _day, tenant, number in b.agents:
+            key = (tenant, number)
+            name = b.names.get(key)
+            if key not in self._agent_ids or self._agent_names.get(key) != name:
+                rows.append((tenant, number, name))
+                self._agent_names[key] = name
+        if not rows:
+            return
+        self._many(
+            "INSERT INTO agents (tenant_id, number, name)",
+            3,
+            rows,
+            tail=" ON CONFLICT (tenant_id, number) DO UPDATE SET"
+            " name = coalesce(excluded.name, name)",
         )
-        row = c.execute("SELECT id FROM agents WHERE tenant_id = ? AND number = ?", key).fetchone()
-        self._agent_ids[key] = int(row[0])
-        if name_known:
-            self._agent_names[key] = name
-        return int(row[0])
+        self._agent_ids = {
+            (t, n): i for i, t, n in self.conn.execute("SELECT id, tenant_id, number FROM agents")
+        }
+
+    def _many(
+        self,
+        head: str,
+        ncols: int,
+        rows: list[tuple[Any, ...]],
+        *,
+        one: str | None = None,
+        tail: str = "",
+    ) -> None:
+        """`head VALUES (…), (…), … tail` in as few statements as SQLite allows.
+
+        One statement per few hundred rows rather than one step per row: the
+        writer then holds the GIL for the binding only, and SQLite works
+        without it, so the ingest thread runs meanwhile.
+        """
+        if not rows:
+            return
+        one = one or "(" + ", ".join("?" for _ in range(ncols)) + ")"
+        per = max(1, min(500, self.max_vars // ncols))
+        for i in range(0, len(rows), per):
+            chunk = rows[i : i + per]
+            sql = f"{head} VALUES {', '.join([one] * len(chunk))}{tail}"
+            self.conn.execute(sql, list(chain.from_iterable(chunk)))
 
     def _commit(self, b: Batch) -> None:
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         for qid, meta in b.queues.items():
             self._queue_id(qid, meta)
-        qref = self._queue_id
-        c.executemany(
-            SQL_INTERVAL,
+        for _day, qid, _start in b.intervals:
+            self._queue_id(qid, None)
+        for _day, qid in b.queue_days:
+            self._queue_id(qid, None)
+        for qid in {row[1] for row in b.offered}:
+            self._queue_id(qid, None)
+        qref = self._queue_ids
+        n = len(FIELDS)
+        self._many(
+            f"INSERT OR REPLACE INTO intervals (day, queue, start, {_TALLY})",
+            3 + n,
+            [(day, qref[qid], start, *v) for (day, qid, start), v in b.intervals.items()],
+        )
+        self._many(
+            f"INSERT OR REPLACE INTO queue_days (day, queue, {_TALLY})",
+            2 + n,
+            [(day, qref[qid], *v) for (day, qid), v in b.queue_days.items()],
+        )
+        self._agent_ids_for(b)
+        ids = self._agent_ids
+        dumps = orjson.dumps
+        self._many(
+            "INSERT OR REPLACE INTO agent_days (day, agent, answered, missed, state, since,"
+            " state_s, first_login, last_logout, last_session, updated)",
+            11,
             [
-                (day, qref(qid, None), start, *vals)
-                for (day, qid, start), vals in b.intervals.items()
+                (day, ids[(tenant, number)], v[0], v[1], v[2], v[3], dumps(v[4]).decode(), *v[5:])
+                for (day, tenant, number), v in b.agents.items()
             ],
         )
-        c.executemany(
-            SQL_QUEUE_DAY,
-            [(day, qref(qid, None), *vals) for (day, qid), vals in b.queue_days.items()],
+        self._many(
+            "INSERT OR IGNORE INTO offered (day, queue, session_id)",
+            3,
+            [(day, qref[qid], sid) for day, qid, sid in b.offered],
         )
-        rows = []
-        for (day, tenant, number), v in b.agents.items():
-            key = (tenant, number)
-            aid = self._agent_id(key, b.names.get(key), key in b.names)
-            answered, missed, state, since, state_s, first, last, session, updated = v
-            rows.append(
-                (
-                    day,
-                    aid,
-                    answered,
-                    missed,
-                    state,
-                    since,
-                    orjson.dumps(state_s).decode(),
-                    first,
-                    last,
-                    session,
-                    updated,
-                )
+        self._many(
+            "INSERT OR REPLACE INTO visits (session_id, queue, outcome, wait, at)", 5, b.visits
+        )
+        self._many(f"INSERT OR IGNORE INTO calls ({', '.join(CALL_COLUMNS)})", 15, b.calls)
+        for i in range(0, len(b.consumed), 500):
+            chunk = b.consumed[i : i + 500]
+            c.execute(
+                f"DELETE FROM visits WHERE session_id IN ({', '.join('?' for _ in chunk)})", chunk
             )
-        c.executemany(SQL_AGENT_DAY, rows)
-        c.executemany(
-            "INSERT OR IGNORE INTO offered (day, queue, session_id) VALUES (?, ?, ?)",
-            [(day, qref(qid, None), sid) for day, qid, sid in b.offered],
-        )
-        c.executemany(
-            "INSERT OR REPLACE INTO visits (session_id, queue, outcome, wait, at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            b.visits,
-        )
-        if b.calls:
-            c.executemany(SQL_CALL, b.calls)
-            c.executemany("DELETE FROM visits WHERE session_id = ?", [(row[1],) for row in b.calls])
         for day, d in b.days.items():
             c.execute(
                 SQL_DAY,
                 (
                     day,
                     d.counting_since,
-                    orjson.dumps(d.finished).decode(),
+                    dumps(d.finished).decode(),
                     d.reroutes,
-                    orjson.dumps(d.coverage).decode(),
-                    orjson.dumps(d.trunk_flaps).decode(),
-                    "{}" if d.trends is None else orjson.dumps(d.trends).decode(),
+                    dumps(d.coverage).decode(),
+                    dumps(d.trunk_flaps).decode(),
+                    "{}" if d.trends is None else dumps(d.trends).decode(),
                     d.updated,
                 ),
             )
             if d.trends is not None:
                 c.execute(
-                    "UPDATE days SET trends = ? WHERE day = ?",
-                    (orjson.dumps(d.trends).decode(), day),
+                    "UPDATE days SET trends = ? WHERE day = ?", (dumps(d.trends).decode(), day)
                 )
         c.executemany(
             "INSERT INTO imports (digest, name, frames, first, last, imported)"
