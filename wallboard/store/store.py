@@ -196,11 +196,13 @@ class Store:
         if why is None:
             conn = connect(path)
             try:
+                schema.check(conn)  # before anything writes to a file that may not be ours
                 conn.execute("PRAGMA journal_mode = WAL").fetchone()
                 conn.execute("PRAGMA synchronous = NORMAL")
-                schema.check(conn)
-                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
                 return conn
+            except schema.StoreTooNew:
+                conn.close()
+                raise
             except schema.StoreUnusable as exc:
                 conn.close()
                 why = str(exc)
