@@ -28,7 +28,7 @@ def frames_of(path: Path) -> list[str]:
 
 V12 = frames_of(Path(REPLAY))
 HOST = frames_of(Path(HOSTILE))
-V16 = list(StreamGenerator(agents=60, queues=4, seed=3).frames(1500))
+V16 = [f for _t, f in StreamGenerator(agents=60, queues=4, seed=3).frames(1500)]
 STREAMS = {"v12-demo": V12, "hostile": HOST, "v16-stream": V16}
 
 

@@ -134,8 +134,19 @@ def test_table_format_and_filters(store: tuple[Path, Path, dict[str, str]]) -> N
 def test_date_range_and_bad_input(store: tuple[Path, Path, dict[str, str]], tmp_path: Path) -> None:
     db, cfg, env = store
     res = cli(
-        "report", "intervals", "--db", str(db), "--config", str(cfg), "--from", "2025-03-09",
-        "--to", "2025-03-11", "--format", "json", env=env,
+        "report",
+        "intervals",
+        "--db",
+        str(db),
+        "--config",
+        str(cfg),
+        "--from",
+        "2025-03-09",
+        "--to",
+        "2025-03-11",
+        "--format",
+        "json",
+        env=env,
     )
     assert res.returncode == 0 and len(json.loads(res.stdout)) == 2
     res = cli("report", "intervals", "--db", str(db), "--date", "yesterday", env=env)

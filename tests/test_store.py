@@ -10,9 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from store_helpers import CAL, CONFIG, DAY, T0, berlin_state, caller, pictures, run, scenario
+from store_helpers import (
+    CAL,
+    CONFIG,
+    DAY,
+    T0,
+    berlin_state,
+    caller,
+    pictures,
+    run,
+    scenario,
+    write_jsonl,
+)
 from store_helpers import agent as agent_frame
-from store_helpers import write_jsonl
 from tests.test_live_cli import clean_env
 from wallboard.bench.stream import StreamGenerator
 from wallboard.model import WallboardState
@@ -216,7 +226,9 @@ def test_importing_a_recording_twice_counts_it_once(tmp_path: Path) -> None:
 
 def test_default_path_is_a_profile_without_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", "/data")
-    p = default_db_path("wss://bob:hunter2@pbx.example.com:8885/wsi", identity_of("admin", None, "demo.local"))
+    p = default_db_path(
+        "wss://bob:hunter2@pbx.example.com:8885/wsi", identity_of("admin", None, "demo.local")
+    )
     assert str(p) == "/data/wallboard/pbx.example.com_8885_admin@demo.local.sqlite3"
     assert "hunter2" not in str(p) and "bob" not in str(p)
     other = profile_name("ws://pbx.example.com", identity_of(None, "101", "a b"))
@@ -240,3 +252,41 @@ def test_restored_agents_wait_for_the_pbx_to_tell_their_state(tmp_path: Path) ->
     assert day.answered == 1  # the same call, told again: not a second one
     run([agent_frame("101", "QUEUE_CALL", T0 + 90, "c9")], again)
     assert day.answered == 2  # a different session: the next call
+
+
+def test_the_demo_opens_on_a_morning_already_in_its_store(tmp_path: Path) -> None:
+    from wallboard.cli.run_tui import demo_morning
+    from wallboard.sim import SimConfig, Simulator
+
+    start = T0 + 2 * 3600  # 12:00 Berlin: the morning runs 12:00-13:00
+    sim = Simulator(SimConfig(dialect="v12", agents=20, queues=2, seed=3, start_epoch=start))
+    state = berlin_state()
+    store = Store.open(tmp_path / "demo.sqlite3", state)
+    frames = demo_morning(sim, state, store, 3600)
+    assert frames > 1000 and sim.now == pytest.approx(start + 3600)
+    store.close()
+    assert state.coverage.watching  # no gap before the live part begins
+    with Reader(tmp_path / "demo.sqlite3") as r:
+        starts = {CAL.iso(row.start)[11:16] for row in r.intervals(DAY)}
+        assert {"12:00", "12:15", "12:30", "12:45"} <= starts
+        assert len(r.agent_days(DAY)) == 20
+        gone = r.calls(DAY, abandoned=True)
+        assert len(gone) == sum(q.stats.abandoned for q in state.queues.values()) > 0
+        assert r.coverage(DAY) == [
+            [pytest.approx(start, abs=1), pytest.approx(start + 3600, abs=1)]
+        ]
+    assert any(q.trend for q in state.queues.values())
+
+
+def test_store_flags_reach_the_runners() -> None:
+    from wallboard.cli.main import _store, build_parser
+
+    p = build_parser()
+    assert _store(p.parse_args(["connect", "ws://h:1", "--no-db"])).no_db
+    assert _store(p.parse_args(["connect", "ws://h:1", "--db", "x.db"])).db == "x.db"
+    assert _store(p.parse_args(["snapshot", "--replay", "f", "--db", "y.db"])).db == "y.db"
+    assert _store(p.parse_args(["replay", "f", "--db", "z.db"])).db == "z.db"
+    with pytest.raises(SystemExit):
+        p.parse_args(["connect", "ws://h:1", "--db", "x", "--no-db"])
+    with pytest.raises(SystemExit):
+        p.parse_args(["snapshot", "--replay", "f", "--no-db"])  # a store only with --db
