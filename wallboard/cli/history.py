@@ -56,6 +56,8 @@ def attach_to_app(store: Store | None, app: Any) -> None:
     """While the TUI runs, store problems show in the alert bar, not on stderr."""
     if store is None:
         return
+    # The History page opens its own `Reader(app.history_path)` (read-only, in its thread).
+    app.history_path = store.path if store.active else None
     info = app.feed_info
 
     def problem(text: str | None) -> None:
