@@ -290,3 +290,16 @@ def test_store_flags_reach_the_runners() -> None:
         p.parse_args(["connect", "ws://h:1", "--db", "x", "--no-db"])
     with pytest.raises(SystemExit):
         p.parse_args(["snapshot", "--replay", "f", "--no-db"])  # a store only with --db
+
+
+def test_a_store_opened_on_a_running_model_writes_all_of_its_day(tmp_path: Path) -> None:
+    """A hub that opens its store late: what the model already counted goes in, once."""
+    st = run(scenario(), berlin_state())
+    store = Store.open(tmp_path / "s.sqlite3", st)
+    assert store.restored_day is None
+    store.close()
+    with Reader(tmp_path / "s.sqlite3") as r:
+        (row,) = r.queue_days(DAY)
+        assert row.tally == st.queues["900"].stats
+        assert len(r.intervals(DAY)) == 2 and len(r.calls(DAY)) == 4
+        assert {a.agent.number for a in r.agent_days(DAY)} == {"101", "102"}
