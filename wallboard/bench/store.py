@@ -75,7 +75,7 @@ def bench_ingest(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     with_store: list[tuple[float, float]] = []
     info: dict[str, Any] = {}
     outbox_only: list[float] = []
-    for run in range(3):  # interleaved, best of three each: the same machine load for both
+    for run in range(5):  # interleaved, best of five each: the same machine load for both
         without.append(_ingest(parsed, None)[:2])
         db = work / f"ingest-{run}.sqlite3"
         wall, cpu, info = _ingest(parsed, db)
@@ -338,7 +338,7 @@ def bench_restore(args: argparse.Namespace, work: Path) -> dict[str, Any]:
 
 
 KILL_CHILD = """
-import sys, time
+import itertools, sys, time
 from wallboard.bench.stream import StreamGenerator
 from wallboard.model import WallboardState
 from wallboard.protocol.parse import parse_frame
@@ -346,10 +346,11 @@ from wallboard.store import Store
 state = WallboardState(clock=time.time)
 store = Store.open(sys.argv[1], state)
 state.source.status = "connected"
-frames = [parse_frame(f) for _t, f in StreamGenerator(agents=2000, queues=20).frames(120000)]
+agents, queues = int(sys.argv[2]), int(sys.argv[3])
+frames = [parse_frame(f) for _t, f in StreamGenerator(agents=agents, queues=queues).frames(30 * agents)]
 print("ready", flush=True)
 next_pump = time.monotonic() + 1.0
-for i, ev in enumerate(frames):
+for i, ev in enumerate(itertools.cycle(frames)):  # until killed
     state.apply(ev, time.time())
     if i % 200 == 0:
         state.tick()
@@ -362,13 +363,13 @@ for i, ev in enumerate(frames):
 """
 
 
-def bench_kill(work: Path) -> dict[str, Any]:
+def bench_kill(work: Path, runs: int, agents: int, queues: int) -> dict[str, Any]:
     """kill -9 while a live-paced process writes: seconds of the day not yet committed."""
     losses = []
-    for run in range(3):
+    for run in range(runs):
         path = work / f"kill-{run}.sqlite3"
         child = subprocess.Popen(
-            [sys.executable, "-c", KILL_CHILD, str(path)],
+            [sys.executable, "-c", KILL_CHILD, str(path), str(agents), str(queues)],
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -396,7 +397,7 @@ def run_bench_store(args: argparse.Namespace) -> int:
         print("restore …", file=sys.stderr, flush=True)
         restore = bench_restore(args, work)
         print("kill -9 …", file=sys.stderr, flush=True)
-        kill = bench_kill(work)
+        kill = bench_kill(work, args.kill_runs, min(args.agents, 2000), min(args.queues, 20))
         print("size (a while: 400 days) …", file=sys.stderr, flush=True)
         size = bench_size(args, work)
     finally:

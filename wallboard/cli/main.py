@@ -251,6 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--days", type=_count, default=400, help="days of intervals in the size test")
     b.add_argument("--call-days", type=_count, default=35, help="days of calls in the size test")
     b.add_argument("--calls-per-day", type=_count, default=5000)
+    b.add_argument("--kill-runs", type=_count, default=3, help="kill -9 runs")
     b.add_argument("--seed", type=int, default=1)
     b.add_argument("--dir", metavar="DIR", help="where the stores go (default: a temporary dir)")
     b.set_defaults(handler=_run_bench_store)
