@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from wallboard.model.entities import FinishedCall
 from wallboard.model.tally import FIELDS
 
@@ -165,6 +167,7 @@ def take(
         if q is not None:
             b.queues[qid] = (q.number, q.name, q.tenant_id, q.sla_threshold)
     names = state.names
+    dumps = orjson.dumps
     for key in out.agents:
         d = state.agent_days.get(key)
         if d is None:
@@ -174,7 +177,7 @@ def take(
             d.missed,
             d.state,
             d.since,
-            dict(d.state_s),
+            dumps(d.state_s).decode(),  # text: the row holds no container for the GC to walk
             d.first_login,
             d.last_logout,
             d.last_session,
@@ -184,7 +187,11 @@ def take(
     b.calls = [call_row(day, c) for c in out.calls]
     # A visit whose call ended within the same batch never needs writing.
     ended = {c.session_id for c in out.calls}
-    b.visits = [(sid, v.queue, v.outcome, v.wait, now) for sid, v in out.visits if sid not in ended]
+    visits = state._visits
+    for sid in dict.fromkeys(out.visits):
+        v = visits.get(sid)
+        if v is not None and not v.recorded and sid not in ended:
+            b.visits.append((sid, v.queue, v.outcome, v.wait, now))
     if open_visits is not None:
         b.consumed = [sid for sid in ended if sid in open_visits]
         for sid in b.consumed:

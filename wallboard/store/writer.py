@@ -250,10 +250,7 @@ class Writer(threading.Thread):
             "INSERT OR REPLACE INTO agent_days (day, agent, answered, missed, state, since,"
             " state_s, first_login, last_logout, last_session, updated)",
             11,
-            [
-                (day, ids[(tenant, number)], v[0], v[1], v[2], v[3], dumps(v[4]).decode(), *v[5:])
-                for (day, tenant, number), v in b.agents.items()
-            ],
+            [(day, ids[(tenant, number)], *v) for (day, tenant, number), v in b.agents.items()],
         )
         self._many(
             "INSERT OR IGNORE INTO offered (day, queue, session_id)",
