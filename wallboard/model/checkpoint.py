@@ -270,7 +270,9 @@ def restore_day(
         rec = _build(FinishedCall, d)
         state.day_calls.append(rec)
         state.recent.append(rec)
-        if rec.outcome != "abandoned":  # hung up waiting: the call itself has not ended yet
+        if rec.outcome != "abandoned":
+            # A caller who hung up waiting is a queue visit, not a call end: the
+            # call's own end may still come and must still count.
             state._finished_ids[rec.session_id] = None
 
     ld.each(data.get("calls"), call)
