@@ -22,7 +22,12 @@ MORNING_END = NOON + 800.0  # 12:13:20
 
 
 def morning_state(
-    hours: float = 4.0, *, agents: int = 12, queues: int = 3, seed: int = 3, end: float = MORNING_END
+    hours: float = 4.0,
+    *,
+    agents: int = 12,
+    queues: int = 3,
+    seed: int = 3,
+    end: float = MORNING_END,
 ) -> WallboardState:
     st = WallboardState()
     roster = Roster(agents, queues)

@@ -44,6 +44,8 @@ async def test_pages_and_panel_focus() -> None:
             assert app.focused is not None
             assert app.focused in app.query_one(f"#{page}").query("*")
         # Every panel on the system page is reachable with Tab.
+        await pilot.press("5")
+        await pilot.pause()
         seen = set()
         for _ in range(6):
             await pilot.press("tab")
