@@ -44,9 +44,10 @@ def _pct(v: float | None) -> str:
 
 
 def _secs(v: float | None) -> str:
+    """Whole seconds cut, not rounded: the same figure the board shows (ui/fmt.dur)."""
     if v is None:
         return "—"
-    s = round(v)
+    s = int(v) if v > 0 else 0
     return f"{s // 60}:{s % 60:02d}" if s >= 60 else f"{s} s"
 
 
@@ -253,7 +254,7 @@ def agents(kind: str, ready: int, busy: int, not_ready: int) -> Explanation:
 
 
 def _long(seconds: float) -> str:
-    s = max(0, round(seconds))
+    s = int(seconds) if seconds > 0 else 0
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else _secs(s)
 
 

@@ -193,14 +193,16 @@ def picture(
         refs = [r for r in refs if r.key == queue]
     cal = state.calendar
     tallies = sum_queues(cal, (source.intervals(day, r.key) for r in refs))
-    if len(refs) == 1:
-        definition = state.targets.sl_definition_for(refs[0].number)
+    one = len(refs) == 1  # its own SL definition (a tenant with one queue too)
+    definition = (
+        state.targets.sl_definition_for(refs[0].number) if one else state.targets.sl_definition
+    )
+    if queue is None:
+        title = "All queues" if tenant is None else "All queues of the tenant"
+    elif refs:
         title = f"Queue {refs[0].label}"
     else:
-        definition = state.targets.sl_definition
-        title = "All queues" if tenant is None else "All queues of the tenant"
-        if queue is not None:
-            title = f"Queue {safe_text(queue, 16)} (no record that day)"
+        title = f"Queue {safe_text(queue, 16)} (no record that day)"
     now = state.now()
     rows = day_rows(cal, tallies, definition, until=now if today else None, gaps=source.gaps(day))
     current = None
@@ -626,11 +628,6 @@ class HistoryPage(Vertical):
         ]
         i = keys.index(self.queue) if self.queue in keys else 0
         self.queue = keys[(i + step) % len(keys)]
-        self._show()
-
-    def select_queue(self, queue: str | None) -> None:
-        """Show one queue (the palette's "History: queue …")."""
-        self.queue = queue
         self._show()
 
     def _show(self) -> None:

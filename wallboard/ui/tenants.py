@@ -169,6 +169,11 @@ class TenantBar(Panel, Static):
     def note(self, ch: Changes) -> None:
         return None
 
+    def tenant_changed(self, tenant: str | None) -> None:
+        # Hidden, it is not synced (the app syncs what is shown): show it from here.
+        self.display = tenant is not None
+        self._shown = None
+
     def sync(self, ctx: Ctx, tick: bool) -> None:
         tenant = getattr(self.app, "tenant_filter", None)
         if tenant is None:
