@@ -2,7 +2,8 @@
 
 `morning_state` runs the simulator's traffic in-process (no sockets) on its
 virtual clock and applies every v16 payload it renders to a fresh state,
-after the pictures a v16 PBX sends on subscribe: a few hours of calls, the
+after the pictures a v16 PBX sends on subscribe, ticking the model every ten
+virtual seconds as the app's timer would: a few hours of calls, the
 same every time (seeded). The hand-written days are small enough that every
 number in a test can be computed by hand.
 """
@@ -45,8 +46,12 @@ def morning_state(
         st.apply(parse_object(renderer.queue_status(q)))
     st.names.set_pbx_names(roster.tenant_id, roster.ext_names)
     st.names.set_tenant_names({roster.tenant_id: roster.tenant_name})
-    traffic.advance_to(end)
-    st.tick(end)
+    # The app's timer ticks the model (minute samples of the trend, midnight); so do we.
+    t = traffic.now
+    while t < end:
+        t = min(end, t + 10.0)
+        traffic.advance_to(t)
+        st.tick(t)
     return st
 
 

@@ -33,12 +33,15 @@ def _utc() -> Iterator[None]:
         yield
 
 
-def render_bars(values: list[float | None], scale: float, height: int = 1) -> list[str]:
-    data = bar_data(values, scale)
+def render_bars(
+    values: list[float | None], scale: float, height: int = 1, cells: int = 1
+) -> list[str]:
+    data = bar_data(values, scale, cells)
+    width = len(values) * cells
     spark = SparklineRenderable(
-        data, width=len(values), height=height, summary_function=bar_summary(height)
+        data, width=width, height=height, summary_function=bar_summary(height)
     )
-    console = Console(width=len(values), color_system=None, legacy_windows=False)
+    console = Console(width=width, color_system=None, legacy_windows=False)
     with console.capture() as cap:
         console.print(spark)
     return cap.get().splitlines()
@@ -52,6 +55,9 @@ def test_bars_start_at_zero_share_a_scale_and_leave_gaps() -> None:
     assert render_bars([0, 1, 40], 40) == ["▁▂█"]
     assert render_bars([None, None], 1) == ["  "]
     assert render_bars([3, 6], 6, height=2) == [" █", "██"]
+    # Wide bars keep a free column so neighbours read apart; narrow ones do not.
+    assert render_bars([8, 4, 0], 8, cells=3) == ["██ ▄▄ ▁▁ "]
+    assert render_bars([8, 4], 8, cells=2) == ["██▄▄"]
 
 
 def test_the_window_keeps_the_cursor_in_view() -> None:
@@ -61,7 +67,7 @@ def test_the_window_keeps_the_cursor_in_view() -> None:
     assert fit_window(96, 60, cursor=50, first=36).first == 36  # still inside: no jump
     w = fit_window(17, 60, cursor=16, first=0)
     assert (w.first, w.count, w.cells) == (0, 17, 3)
-    assert fit_window(2, 200, cursor=0, first=0).cells == 4
+    assert fit_window(2, 200, cursor=0, first=0).cells == 8
 
 
 def labels(chart: DayChart) -> dict[str, str]:

@@ -128,7 +128,7 @@ async def test_tenant_totals_side_by_side_and_enter_picks_one() -> None:
         rows = [table.row_text(k) for k in table.rows]
         assert [r[0] for r in rows] == ["All tenants", "Acme", "Globex"]
         # offered, answered, abandoned, SL
-        assert [(r[4], r[5], r[6], r[7]) for r in rows] == [
+        assert [(r[2], r[3], r[4], r[5]) for r in rows] == [
             ("12", "8", "4", "50%"),
             ("9", "7", "2", "67%"),
             ("3", "1", "2", "0%"),

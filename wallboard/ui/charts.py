@@ -24,13 +24,17 @@ from textual.widgets import Sparkline
 NO_DATA = -1e12
 
 
+GAP_FROM = 3  # bars this wide or wider keep their last column free, so they read apart
+_GAP = (0.0, 0.0, 0.0)
+
+
 def bar_data(values: Sequence[float | None], scale: float, cells: int = 1) -> list[float]:
     """The Sparkline data for `values`, each `cells` wide, from 0 to `scale`."""
     out: list[float] = []
     for v in values:
-        bucket = (0.0, 0.0, 0.0) if v is None else (0.0, float(max(0.0, v)), scale)
-        for _ in range(cells):
-            out.extend(bucket)
+        bucket = _GAP if v is None else (0.0, float(max(0.0, v)), scale)
+        for i in range(cells):
+            out.extend(_GAP if cells >= GAP_FROM and i == cells - 1 else bucket)
     return out
 
 
@@ -86,4 +90,4 @@ class Bars(Sparkline):
         self.summary_function = bar_summary(self.size.height or 1)
 
 
-__all__ = ["NO_DATA", "Bars", "bar_data", "bar_summary"]
+__all__ = ["GAP_FROM", "NO_DATA", "Bars", "bar_data", "bar_summary"]

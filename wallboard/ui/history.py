@@ -38,7 +38,7 @@ from wallboard.ui.panels import Ctx, Panel, nat
 from wallboard.ui.text import safe_text
 
 LABEL_WIDTH = 16  # "Abandoned  123 " and a space
-MAX_CELLS = 4  # columns per interval when there is room
+MAX_CELLS = 8  # columns per interval when there is room (a TV)
 
 
 # ------------------------------------------------------------------ sources
@@ -263,6 +263,9 @@ def fit_window(n: int, width: int, cursor: int, first: int) -> Window:
 class DayChart(Panel, Vertical, can_focus=True):
     """One day by interval: bars per interval, ←/→ picks one, the current one marked."""
 
+    # Rules below start from the screen's size class (-roomy): Textual would scope them
+    # under DayChart, where no such class is.
+    SCOPED_CSS = False
     DEFAULT_CSS = """
     DayChart {
         height: auto;
@@ -527,7 +530,7 @@ class DayChart(Panel, Vertical, can_focus=True):
     def _total(pic: DayPicture) -> Text:
         t = pic.total
         sl = kpi.service_level(t, pic.definition)
-        t_ = Text("Whole day".ljust(LABEL_WIDTH), style="dim", end="")
+        t_ = Text("Day  ", style="dim", end="")
         for label, value in (
             ("offered", str(t.offered)),
             ("answered", str(t.answered)),

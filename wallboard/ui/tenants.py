@@ -192,7 +192,7 @@ class TenantBar(Panel, Static):
         t.append(sig[1], style="bold")
         where = f"{present.index(tenant) + 1} of {len(present)}" if tenant in present else "gone"
         t.append(f"  ({where} · {n_queues} queue{'s' if n_queues != 1 else ''})", style="")
-        t.append("   T next tenant · Ctrl+P “tenant” to pick or see every tenant", style="dim")
+        t.append("   T: next tenant", style="dim")
         self.update(t)
         self.display = True
 
@@ -234,19 +234,20 @@ def totals_row(state: WallboardState, tenant: str | None, now: float) -> TenantT
     )
 
 
+# What fits 80 columns first; queues and the longest wait past it (scroll right).
 TOTALS_COLUMNS: tuple[Column[TenantTotals], ...] = (
-    Column("tenant", "Tenant", 20, sort=lambda r: r.order),
-    Column("queues", "Queues", 6, sort=lambda r: r.queues, align="right"),
+    Column("tenant", "Tenant", 13, sort=lambda r: r.order),
     Column("waiting", "Wait", 4, sort=lambda r: r.waiting, align="right"),
-    Column("longest", "Longest", 7, sort=lambda r: r.longest, align="right"),
     Column("offered", "Offer", 5, sort=lambda r: r.offered, align="right"),
     Column("answered", "Ans", 5, sort=lambda r: r.answered, align="right"),
     Column("abandoned", "Aband", 5, sort=lambda r: r.abandoned, align="right"),
-    Column("sl", "SL", 5, sort=lambda r: num(r.sl), align="right"),
+    Column("sl", "SL", 4, sort=lambda r: num(r.sl), align="right"),
     Column("asa", "ASA", 5, sort=lambda r: num(r.asa), align="right"),
     Column("ready", "Rdy", 3, sort=lambda r: r.ready, align="right"),
     Column("busy", "Busy", 4, sort=lambda r: r.busy, align="right"),
     Column("not_ready", "NRdy", 4, sort=lambda r: r.not_ready, align="right"),
+    Column("queues", "Queues", 6, sort=lambda r: r.queues, align="right"),
+    Column("longest", "Longest", 7, sort=lambda r: r.longest, align="right"),
 )
 
 ALL_KEY = "\x00all"  # the "All tenants" row (no tenant id can be this)
@@ -255,9 +256,7 @@ ALL_KEY = "\x00all"  # the "All tenants" row (no tenant id can be this)
 def format_totals(key: str, r: TenantTotals) -> tuple[Any, ...]:
     return (
         (r.label, "bold" if key == ALL_KEY else ""),
-        str(r.queues),
         str(r.waiting),
-        dur(r.longest) if r.waiting else "—",
         str(r.offered),
         str(r.answered),
         str(r.abandoned),
@@ -266,6 +265,8 @@ def format_totals(key: str, r: TenantTotals) -> tuple[Any, ...]:
         (str(r.ready), "green"),
         (str(r.busy), "cyan"),
         (str(r.not_ready), "magenta"),
+        str(r.queues),
+        dur(r.longest) if r.waiting else "—",
     )
 
 

@@ -36,6 +36,7 @@ class TenantTiles(KpiTiles):
 class ExplainableTiles(TenantTiles, can_focus=True):
     """Tenant tiles that take focus: ←/→ pick a tile, `i` or Enter explains it."""
 
+    SCOPED_CSS = False  # a rule starts from the screen's size class (-compact)
     DEFAULT_CSS = """
     ExplainableTiles:focus .tile.-picked {
         border: round $accent;

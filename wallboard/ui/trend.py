@@ -98,6 +98,7 @@ class WallTrend(Panel, Vertical):
                 for _ in order
             ]
             self.mount_all([*rows, Static("", id="trend-axis")])
+            self._dirty = True  # filled on the next pass, once the rows are mounted
             self.call_after_refresh(self.app.refresh_now)  # type: ignore[attr-defined]
             return
         now = st.now()
