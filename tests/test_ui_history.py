@@ -300,3 +300,55 @@ async def test_the_chart_fits_80_columns_by_scrolling() -> None:
         assert "02:00–02:15" in str(chart.border_title)
         await pilot.press("end")
         assert chart.cursor_index == n - 1 and "now" in str(chart.border_title)
+
+
+async def test_the_wall_trend_page_follows_the_queues_as_they_come_and_go() -> None:
+    from history_helpers import morning_state, queue_status
+    from wallboard.ui.screens import WallScreen
+    from wallboard.ui.trend import WallTrend
+
+    st = morning_state(hours=1.0)
+    app = bare_app(st)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("w", "left")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, WallScreen) and screen.page_index == 3
+        trend = screen.query_one(WallTrend)
+        app.refresh_now(tick=True)
+        await pilot.pause()
+
+        def names() -> list[str]:
+            return [str(label.render()).split("\n")[0] for _, label, _ in trend._rows]
+
+        assert names()[0] == "All queues" and len(names()) == 4  # all + 3 queues
+        tenant = next(iter(st.queues.values())).tenant_id
+        for i in range(3):  # queues appear between two refreshes
+            apply_all(st, [queue_status(tenant, f"new{i}", f"860{i}", f"New {i}", st.now())])
+            app.refresh_now(tick=True)
+            app.refresh_now(tick=True)
+        await pilot.pause()
+        app.refresh_now(tick=True)
+        await pilot.pause()
+        assert len(names()) == 7 and "8600 New 0" in names()
+        for qid in ("new0", "new1", "new2"):
+            st.forget_queue(qid)
+        app.refresh_now(tick=True)
+        await pilot.pause()
+        assert len(names()) == 4
+        axis = str(trend.query_one("#trend-axis").render())
+        assert "−60 min" in axis and axis.rstrip().endswith("now")
+
+
+async def test_the_chart_grows_when_the_terminal_does() -> None:
+    from history_helpers import morning_state
+
+    app = bare_app(morning_state(hours=1.0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("6")
+        await pilot.pause()
+        bars = app.query_one("#bars-offered")
+        assert bars.size.height == 1 and app.screen.has_class("-compact")
+        await pilot.resize_terminal(160, 50)  # a laptop's terminal on the TV
+        await pilot.pause()
+        assert app.screen.has_class("-roomy") and bars.size.height == 3

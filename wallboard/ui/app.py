@@ -34,12 +34,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.fuzzy import Matcher
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, DataTable, Footer
@@ -317,12 +319,13 @@ class WallboardApp(App[int]):
         # embedding program) gets a normal collector back.
         self.gc_policy.close()
 
-    def on_resize(self) -> None:
-        self._apply_size_class()
+    def on_resize(self, event: events.Resize) -> None:
+        # The event's size: `self.size` catches up only after Textual's resize timer.
+        self._apply_size_class(event.size)
 
-    def _apply_size_class(self) -> None:
+    def _apply_size_class(self, size: Size | None = None) -> None:
         """Big digits when there is room (a wall screen); one-line tiles on a laptop."""
-        w, h = self.size
+        w, h = size or self.size
         compact = w < 150 or h < 40
         for screen in self.screen_stack:
             if isinstance(screen, WallScreen):

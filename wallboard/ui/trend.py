@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Static
 
@@ -61,8 +62,12 @@ class WallTrend(Panel, Vertical):
 
     def __init__(self) -> None:
         super().__init__(id="wall-trend")
-        self._order: list[str] = []
+        self._rows: list[tuple[Horizontal, Label, Bars]] = []
+        self._axis = Static("", id="trend-axis")
         self._dirty = True
+
+    def compose(self) -> ComposeResult:
+        yield self._axis
 
     def on_mount(self) -> None:
         self.app.register_panel(self)  # type: ignore[attr-defined]
@@ -80,6 +85,21 @@ class WallTrend(Panel, Vertical):
     def tenant_changed(self, tenant: str | None) -> None:
         self._dirty = True
 
+    def _ensure_rows(self, n: int) -> bool:
+        """Exactly `n` row widgets (added before the axis, extra ones removed); True if
+        rows were added (they are filled on the next pass, once mounted)."""
+        added = False
+        while len(self._rows) > n:
+            row, _, _ = self._rows.pop()
+            row.remove()
+        while len(self._rows) < n:
+            label, bars = Label("", classes="trend-name"), Bars()
+            row = Horizontal(label, bars, classes="trend-row")
+            self._rows.append((row, label, bars))
+            self.mount(row, before=self._axis)
+            added = True
+        return added
+
     def sync(self, ctx: Ctx, tick: bool) -> None:
         if not (self._dirty or tick):
             return
@@ -87,34 +107,29 @@ class WallTrend(Panel, Vertical):
         st = ctx.state
         tenant = getattr(self.app, "tenant_filter", None)
         qs = {qid: q for qid, q in st.queues.items() if tenant is None or q.tenant_id == tenant}
-        fit = max(1, (self.size.height or 20) // self.ROW_HEIGHT - 1)
-        busiest = sorted(qs, key=lambda qid: (-st.waiting_now(qs[qid]), qs[qid].number or qid))
-        order = [ALL, *busiest[: fit - 1]] if len(qs) > 1 else busiest[:fit]
-        if order != self._order:
-            self._order = order
-            self.remove_children()
-            rows = [
-                Horizontal(Label("", classes="trend-name"), Bars(), classes="trend-row")
-                for _ in order
-            ]
-            self.mount_all([*rows, Static("", id="trend-axis")])
-            self._dirty = True  # filled on the next pass, once the rows are mounted
-            self.call_after_refresh(self.app.refresh_now)  # type: ignore[attr-defined]
-            return
         now = st.now()
         width = max(1, self.content_region.width - NAME_WIDTH)
         minutes = min(MINUTES, width)
         cells = max(1, width // minutes)
         series = {qid: minute_series(q.trend, now, minutes) for qid, q in qs.items()}
-        for row, qid in zip(self.query(".trend-row"), order, strict=False):
+        peaks = {
+            qid: max((v for v in vs if v is not None), default=0) for qid, vs in series.items()
+        }
+        # Busiest of the hour first: rows stay put while the waiting counts move.
+        busiest = sorted(qs, key=lambda qid: (-peaks[qid], qs[qid].number or qid))
+        fit = max(1, (self.size.height or 20) // self.ROW_HEIGHT)
+        order = [ALL, *busiest[: fit - 1]] if len(qs) > 1 else busiest[:fit]
+        if self._ensure_rows(len(order)):
+            self._dirty = True
+            self.call_after_refresh(self.app.refresh_now)  # type: ignore[attr-defined]
+            return
+        for (_, label, bars), qid in zip(self._rows, order, strict=True):
             if qid == ALL:
-                values = sum_series(series.values()) if series else [None] * minutes
+                values = sum_series(series.values())
                 waiting = sum(st.waiting_now(q) for q in qs.values())
                 title = Text("All queues\n", style="bold")
             else:
-                q = qs.get(qid)
-                if q is None:
-                    continue
+                q = qs[qid]
                 values = series[qid]
                 waiting = st.waiting_now(q)
                 title = Text(safe_text(q.number or qid, 10) + " ", style="bold")
@@ -125,13 +140,13 @@ class WallTrend(Panel, Vertical):
             title.append(" · peak ", style="dim")
             title.append(str(peak), style="bold")
             title.append(f"\nwaiting, last {minutes} min", style="dim")
-            row.query_one(Label).update(title)
-            row.query_one(Bars).show(values, max(peak, 1), cells)
+            label.update(title)
+            bars.show(values, max(peak, 1), cells)
         axis = Text(" " * NAME_WIDTH, end="")
         span = minutes * cells
         left, right = f"−{minutes} min", "now"
         axis.append(left + " " * max(1, span - len(left) - len(right)) + right)
-        self.query_one("#trend-axis", Static).update(axis)
+        self._axis.update(axis)
 
 
 __all__ = ["WallTrend"]
