@@ -12,7 +12,14 @@ from wallboard.model import WallboardState
 from wallboard.protocol.parse import parse_object
 from wallboard.ui.app import PAGES, WallboardApp
 from wallboard.ui.panels import AgentsTable, CallsTable, KeyedTable, QueuesTable
-from wallboard.ui.screens import CallScreen, ExtensionScreen, HelpScreen, QueueScreen, WallScreen
+from wallboard.ui.screens import (
+    WALL_PAGES,
+    CallScreen,
+    ExtensionScreen,
+    HelpScreen,
+    QueueScreen,
+    WallScreen,
+)
 from wallboard.ui.widgets import AlertBar, KpiTiles, StatusLine
 
 
@@ -182,7 +189,7 @@ async def test_wall_mode_rotates_and_leaves() -> None:
         wall.rotation_timer.pause()  # no rotation racing the key press below
         before = wall.page_index
         await pilot.press("right")
-        assert wall.page_index == (before + 1) % 3
+        assert wall.page_index == (before + 1) % len(WALL_PAGES)
         await pilot.press("w")
         await pilot.pause()
         assert not isinstance(app.screen, WallScreen)
