@@ -16,7 +16,15 @@ from history_helpers import NOON, two_tenants_state
 from ui_helpers import utc
 from wallboard.model import explain, kpi
 from wallboard.model.calendar import Calendar
-from wallboard.model.dayview import align, day_rows, minute_series, slots, sum_queues, sum_series
+from wallboard.model.dayview import (
+    ClosedSums,
+    align,
+    day_rows,
+    minute_series,
+    slots,
+    sum_queues,
+    sum_series,
+)
 from wallboard.model.entities import AgentDay
 from wallboard.model.tally import Tally
 
@@ -119,3 +127,23 @@ def test_service_level_over_queues_with_different_targets() -> None:
     )
     assert "1 of the abandons within their queue's short-abandon time (counted)" in e.inputs
     assert e.meaning == "Share of callers answered within their queue's target."
+
+
+def test_closed_intervals_are_summed_once_and_the_open_one_every_time() -> None:
+    a = {NOON: Tally(offered=2), NOON + 900: Tally(offered=1)}
+    b = {NOON: Tally(offered=5), NOON + 900: Tally(offered=4)}
+    sums = ClosedSums()
+    key = ("2023-11-14", NOON + 900, 2)
+    got = sums.sum(UTC, [a, b], NOON + 900, key)
+    assert {k: t.offered for k, t in got.items()} == {NOON: 7, NOON + 900: 5}
+    assert {k: t.as_dict() for k, t in got.items()} == {
+        k: t.as_dict() for k, t in sum_queues(UTC, [a, b]).items()
+    }
+    got[NOON].offered = 99  # what it hands out is a copy
+    a[NOON + 900].offered += 10  # the open interval moves on
+    a[NOON].offered += 100  # a closed one "changes": not looked at again under the same key
+    got = sums.sum(UTC, [a, b], NOON + 900, key)
+    assert {k: t.offered for k, t in got.items()} == {NOON: 7, NOON + 900: 15}
+    got = sums.sum(UTC, [a, b], NOON + 900, (*key, "another"))
+    assert got[NOON].offered == 107
+    assert sums.sum(UTC, [a], None, key)[NOON].offered == 102  # a closed day: as it is

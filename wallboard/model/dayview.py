@@ -71,6 +71,54 @@ def sum_queues(
     return out
 
 
+class ClosedSums:
+    """Several queues' intervals summed, the closed ones (before the open interval) once.
+
+    Only the open interval of today changes (every outcome lands in the
+    interval "now" falls in), so summing a thousand queues' morning again on
+    every refresh is waste: closed intervals are summed when `key` changes
+    (another day, scope or open interval, or intervals added by a store),
+    and only the open one each time.
+    """
+
+    __slots__ = ("_closed", "_key")
+
+    def __init__(self) -> None:
+        self._key: object = None
+        self._closed: dict[float, Tally] = {}
+
+    def sum(
+        self,
+        calendar: Calendar,
+        per_queue: Sequence[Mapping[float, Tally]],
+        open_from: float | None,
+        key: object,
+    ) -> dict[float, Tally]:
+        """`per_queue` summed slot by slot; `open_from`: the open interval's start (None:
+        a closed day, summed as it is)."""
+        if open_from is None:
+            return sum_queues(calendar, per_queue)
+        if key != self._key:
+            self._key = key
+            self._closed = sum_queues(
+                calendar, [{k: t for k, t in q.items() if k < open_from} for q in per_queue]
+            )
+        out: dict[float, Tally] = {}
+        for slot, t in self._closed.items():
+            out[slot] = copy = Tally()
+            copy.add(t)
+        now = sum_queues(
+            calendar, [{k: t for k, t in q.items() if k >= open_from} for q in per_queue]
+        )
+        for slot, t in now.items():
+            have = out.get(slot)
+            if have is None:
+                out[slot] = t
+            else:
+                have.add(t)
+        return out
+
+
 def slots(calendar: Calendar, first: float, last: float) -> list[tuple[float, float]]:
     """(start, end) of every interval from the one holding `first` to the one holding `last`."""
     out: list[tuple[float, float]] = []
@@ -157,6 +205,7 @@ def sum_series(series: Iterable[Sequence[int | None]]) -> list[int | None]:
 
 __all__ = [
     "MAX_SLOTS",
+    "ClosedSums",
     "IntervalRow",
     "align",
     "day_rows",

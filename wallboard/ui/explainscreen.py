@@ -292,7 +292,8 @@ class ExplainBody(Panel, Static):
         return None  # rebuilt on every refresh while open: it is one small text
 
     def sync(self, ctx: Ctx, tick: bool) -> None:
-        self.rebuild(ctx.state, ctx.now)
+        if tick:  # once a second is live enough for reading a formula
+            self.rebuild(ctx.state, ctx.now)
 
     def rebuild(self, state: WallboardState, now: float) -> None:
         self.items, self.settings = self.subject.build(state, now)

@@ -27,7 +27,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Static
 
 from wallboard.model import kpi
-from wallboard.model.dayview import IntervalRow, day_rows, sum_queues
+from wallboard.model.dayview import ClosedSums, IntervalRow, day_rows, sum_queues
 from wallboard.model.entities import FinishedCall
 from wallboard.model.state import QUEUES, WallboardState
 from wallboard.model.tally import Tally
@@ -185,14 +185,25 @@ def picture(
     day: str,
     queue: str | None,
     tenant: str | None,
+    sums: ClosedSums | None = None,
 ) -> DayPicture:
-    """One day of one queue (`queue` = its key) or of every queue in scope (None)."""
+    """One day of one queue (`queue` = its key) or of every queue in scope (None).
+
+    `sums` keeps today's closed intervals summed between calls (a chart's own).
+    """
     today = day == state.day
     refs = scoped_queues(source.queues(day), tenant)
     if queue is not None:
         refs = [r for r in refs if r.key == queue]
     cal = state.calendar
-    tallies = sum_queues(cal, (source.intervals(day, r.key) for r in refs))
+    now = state.now()
+    per_queue = [source.intervals(day, r.key) for r in refs]
+    if today and sums is not None:
+        open_from = cal.interval_start(now)
+        key = (day, open_from, tuple(r.key for r in refs), sum(len(t) for t in per_queue))
+        tallies = sums.sum(cal, per_queue, open_from, key)
+    else:
+        tallies = sum_queues(cal, per_queue)
     one = len(refs) == 1  # its own SL definition (a tenant with one queue too)
     definition = (
         state.targets.sl_definition_for(refs[0].number) if one else state.targets.sl_definition
@@ -203,7 +214,6 @@ def picture(
         title = f"Queue {refs[0].label}"
     else:
         title = f"Queue {safe_text(queue, 16)} (no record that day)"
-    now = state.now()
     rows = day_rows(cal, tallies, definition, until=now if today else None, gaps=source.gaps(day))
     current = None
     if today and rows:
@@ -345,6 +355,7 @@ class DayChart(Panel, Vertical, can_focus=True):
         self._first = 0
         self._dirty = True
         self._drawn: tuple[Any, ...] | None = None
+        self._sums = ClosedSums()
 
     def compose(self) -> ComposeResult:
         for key, _ in METRICS:
@@ -379,7 +390,11 @@ class DayChart(Panel, Vertical, can_focus=True):
         self._dirty = True
 
     def sync(self, ctx: Ctx, tick: bool) -> None:
-        if not self._dirty and not (tick and (self.pic is None or self.pic.today)):
+        # Once a second at most: bars per quarter hour need no 5 Hz (a storm sets
+        # QUEUES on every refresh), and a user's key redraws at once (`show`).
+        if self.pic is not None and not tick:
+            return
+        if not self._dirty and not (self.pic is None or self.pic.today):
             return
         self._dirty = False
         self.pic = self._picture(ctx.state)
@@ -404,7 +419,7 @@ class DayChart(Panel, Vertical, can_focus=True):
         source = self.source or source_of(self.app)
         day = self.day or state.day or ""
         tenant = getattr(self.app, "tenant_filter", None)
-        return picture(state, source, day, self.queue, tenant)
+        return picture(state, source, day, self.queue, tenant, self._sums)
 
     # ----------------------------------------------------------------- cursor
     @property
