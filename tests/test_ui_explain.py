@@ -199,3 +199,25 @@ async def test_explanations_stay_live_while_open() -> None:
         # 6 within / (7 + 3)
         assert body.current is not None and body.current.value == "60 %"
         assert app.query_one(KpiTiles) is not None
+
+
+async def test_hostile_queue_and_caller_names_are_explained_literally() -> None:
+    from hostile import FIXTURE
+    from wallboard.feed.replay import replay_into
+    from wallboard.model import WallboardState
+
+    unsafe = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+    st = WallboardState()
+    replay_into(st, FIXTURE)
+    app = bare_app(st)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        table = app.focused
+        assert isinstance(table, QueuesTable)
+        await pilot.press("i")
+        await pilot.pause()
+        body = shown(app).body
+        assert "Blink[/]" in body.subject.title and not unsafe.search(body.subject.title)
+        screen = "\n".join(s.text for s in app.screen._compositor.render_strips())
+        assert "Blink[/]" in screen and not unsafe.search(screen)
