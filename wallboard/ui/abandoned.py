@@ -23,7 +23,7 @@ from wallboard.model.entities import FinishedCall
 from wallboard.model.state import CALLS, QUEUES, WallboardState
 from wallboard.ui.derived import Changes
 from wallboard.ui.fmt import dur, hms
-from wallboard.ui.history import scoped_queues, source_of
+from wallboard.ui.historysource import scoped_queues, source_of
 from wallboard.ui.panels import Ctx, Panel, nat, num
 from wallboard.ui.tablerows import Column, TableRows
 from wallboard.ui.text import safe_text
