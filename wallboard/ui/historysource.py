@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Protocol
 
 from wallboard.model.entities import FinishedCall
@@ -147,3 +148,45 @@ __all__ = [
     "scoped_queues",
     "source_of",
 ]
+
+
+class StoreSource:
+    """Past days from the store (`wallboard.store.Reader`, read-only); a past day never changes.
+
+    Opened on the UI's thread (SQLite connections stay in their thread); each
+    (day, queue) is read once and kept, so flipping back and forth costs nothing.
+    """
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+        self._intervals: dict[tuple[str, str], dict[float, Tally]] = {}
+        self._queues: dict[str, list[QueueRef]] = {}
+
+    def days(self) -> list[str]:
+        return sorted(self.reader.days())
+
+    def queues(self, day: str) -> list[QueueRef]:
+        refs = self._queues.get(day)
+        if refs is None:
+            rows = self.reader.queue_days(day)
+            refs = [
+                QueueRef(r.queue.queue_id, r.queue.number, r.queue.name, r.queue.tenant_id)
+                for r in rows
+            ]
+            self._queues[day] = refs
+        return refs
+
+    def intervals(self, day: str, queue: str) -> dict[float, Tally]:
+        key = (day, queue)
+        got = self._intervals.get(key)
+        if got is None:
+            got = {r.start: r.tally for r in self.reader.intervals(day, queues=[queue])}
+            self._intervals[key] = got
+        return got
+
+    def abandoned(self, day: str) -> list[FinishedCall]:
+        return [c for _day, c in reversed(self.reader.calls(day, abandoned=True))]
+
+    def gaps(self, day: str) -> list[list[float]]:
+        periods = sorted(self.reader.coverage(day))
+        return [[a[1], b[0]] for a, b in pairwise(periods) if b[0] > a[1]]
