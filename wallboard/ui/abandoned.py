@@ -45,11 +45,13 @@ class Abandon(NamedTuple):
 
     @classmethod
     def of(cls, f: FinishedCall) -> Abandon:
+        # A caller without a name often arrives with the number as its name.
+        name = "" if f.caller_name == f.caller else f.caller_name
         return cls(
             f.ended,
             f.queue,
             f.caller,
-            f.caller_name,
+            name,
             f.wait,
             f.session_id,
             f.started,
