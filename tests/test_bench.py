@@ -117,8 +117,8 @@ def test_bench_ui_tiny() -> None:
 
 def test_bench_sim_tiny() -> None:
     out = _bench(
-        "sim", "--agents", "20", "--queues", "2", "--clients", "2", "--rate", "2",
-        "--seconds", "1.5", "--settle", "0.5",
+        "sim", "--agents", "20", "--queues", "2", "--clients", "2", "--rate", "5",
+        "--seconds", "3", "--settle", "1",
     )  # fmt: skip
     assert out["bench"] == "sim_capacity" and out["exit_code"] == 0
     assert out["sim_cpu_s_per_s"] > 0 and out["frames_per_s_per_client"] > 0
@@ -136,3 +136,31 @@ def test_bench_hub_tiny() -> None:
     assert out["batches_measured"] > 0 and out["latency_ms_p99"] >= out["latency_ms_p50"] > 0
     assert out["hub_cpu_cores"] > 0 and out["hub_peak_rss_mb"] > 0
     assert out["checkpoint_bytes"] > 0 and out["extensions_in_model"] == 60
+
+
+def test_bench_store_tiny(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = _bench(
+        "store",
+        "--agents",
+        "60",
+        "--queues",
+        "3",
+        "--events",
+        "3000",
+        "--days",
+        "3",
+        "--call-days",
+        "2",
+        "--calls-per-day",
+        "50",
+        "--kill-runs",
+        "1",
+        "--dir",
+        str(tmp_path),
+    )
+    assert out["benchmark"] == "store"
+    assert out["ingest"]["frames"] == 3000 and out["ingest"]["ratio"] > 0
+    assert out["size"]["report_intervals_day_rows"] == 96 * 3
+    assert out["restore"]["intervals"] == 96 * 3
+    assert out["kill9"]["runs"][0]["integrity"] == "ok"
+    assert isinstance(out["meets_target"], bool)

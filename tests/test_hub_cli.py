@@ -19,9 +19,10 @@ from typing import Any
 
 import pytest
 
-from hub_helpers import SCOPED, TOKEN, http_get, until, write_tokens
+from hub_helpers import SCOPED, TOKEN, http_get, until, viewer, write_tokens
 from sim_helpers import config as sim_config
 from tests.test_live_cli import ROOT, clean_env
+from wallboard.model import state_document
 from wallboard.sim import Simulator
 
 pytestmark = pytest.mark.timeout(90)
@@ -231,8 +232,7 @@ def _stats(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_a_hub_killed_and_started_again_serves_the_same_totals(tmp_path: Path) -> None:
-    """Needs the store (issue 11): skipped until `wallboard.store` exists."""
-    pytest.importorskip("wallboard.store")
+    """The store (issue 11) keeps today's totals; the restarted hub and its viewers show them."""
     db = tmp_path / "hub.sqlite3"
     stepped = Simulator(sim_config("v16", password=PW, agents=40, queues=4))
     async with stepped as pbx:
@@ -253,8 +253,12 @@ async def test_a_hub_killed_and_started_again_serves_the_same_totals(tmp_path: P
         async with hub_process(pbx, "--db", str(db), env=env) as hub:
             await until(lambda: pbx.client_count == 1)
             await asyncio.sleep(1.0)
-            _status, _h, body = await http_get(hub.url + "/state")
-            assert _stats(json.loads(body)) == before
+            status, _h, body = await http_get(hub.url + "/state")
+            assert status == 200 and _stats(json.loads(body)) == before
+            # A viewer of the restarted hub sees the same totals (its checkpoint holds them).
+            async with viewer(hub.url) as v:
+                await until(lambda: v.ready.is_set())
+                assert _stats(state_document(v.state)) == before
 
 
 async def test_no_tokens_on_a_public_address_serves_only_healthz(tmp_path: Path) -> None:

@@ -23,7 +23,9 @@ from wallboard.cli.options import (
     HubTokenOptions,
     RecordOptions,
     ReplayOptions,
+    ReportOptions,
     SnapshotOptions,
+    StoreOptions,
     TokenSource,
     UiOptions,
     ViewOptions,
@@ -32,7 +34,7 @@ from wallboard.errors import EXIT_USAGE, UsageError, WallboardError
 
 DIALECTS = ("v12", "v16", "v22")
 # The TUI's pages in its order (wallboard.ui.app.PAGES; a test keeps them equal).
-PAGE_NAMES = ("overview", "queues", "agents", "calls", "system")
+PAGE_NAMES = ("overview", "queues", "agents", "calls", "system", "history")
 
 
 def _positive_float(text: str) -> float:
@@ -129,7 +131,7 @@ def _add_ui_options(p: argparse.ArgumentParser, *, config: bool = True, names: b
     if names:  # a hub viewer shows the hub's names
         _add_names(p)
     p.add_argument(
-        "--page", type=_page, metavar="PAGE", help="open on a page: 1-5 or overview, queues, ..."
+        "--page", type=_page, metavar="PAGE", help="open on a page: 1-6 or overview, queues, ..."
     )
     p.add_argument("--wall", action="store_true", help="open in wall mode (key: w)")
     p.add_argument("--theme", metavar="NAME", help="color theme (key: t); unknown: a warning")
@@ -178,6 +180,24 @@ def build_token_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_store(p: argparse.ArgumentParser, *, default: bool) -> None:
+    """--db / --no-db (CONTRACT.md): `default` says whether a store is kept without --db."""
+    if default:
+        g = p.add_mutually_exclusive_group()
+        g.add_argument(
+            "--db",
+            metavar="PATH",
+            help="the store file (default: one per PBX login in the data dir)",
+        )
+        g.add_argument("--no-db", action="store_true", help="keep nothing: no store")
+    else:
+        p.add_argument("--db", metavar="PATH", help="also keep the day in this store file")
+
+
+def _store(args: argparse.Namespace) -> StoreOptions:
+    return StoreOptions(db=getattr(args, "db", None), no_db=bool(getattr(args, "no_db", False)))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wallboard",
@@ -197,6 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("url", nargs="?", help="ws:// or wss:// URL of the PBX (or from the config)")
     _add_auth(p)
     p.add_argument("--record", metavar="FILE", help="also record every received frame to FILE")
+    _add_store(p, default=True)
     _add_ui_options(p, config=False)
     p.set_defaults(handler=_run_connect)
 
@@ -208,6 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=1.0,
         help="time multiplier; 0 = as fast as possible",
     )
+    _add_store(p, default=False)
     _add_ui_options(p)
     p.set_defaults(handler=_run_replay)
 
@@ -223,10 +245,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--wait", type=_positive_float, default=5.0, help="seconds to collect after subscribing"
     )
+    _add_store(p, default=False)
     _add_auth(p)
     _add_names(p)
     _add_token_options(p, tls=False)  # a hub's http(s):// URL: its /state
     p.set_defaults(handler=_run_snapshot)
+
+    p = sub.add_parser("report", help="the store's intervals, agents, calls or abandoned callers")
+    p.add_argument("kind", choices=("intervals", "agents", "calls", "abandoned"))
+    p.add_argument("--db", metavar="PATH", help="the store (default: the config's PBX profile)")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--date", metavar="YYYY-MM-DD", help="one day (default: today)")
+    when.add_argument("--from", dest="date_from", metavar="DATE", help="first day of a range")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="last day of a range")
+    p.add_argument("--queue", dest="queues", metavar="LIST", help="queues: 8001,8002")
+    p.add_argument(
+        "--format", choices=("table", "csv", "json"), help="default: table on a terminal, else csv"
+    )
+    p.add_argument("--config", metavar="PATH", help="TOML config file (time zone, targets)")
+    p.set_defaults(handler=_run_report)
 
     p = sub.add_parser("sim", help="the PBX simulator alone (a WSI server)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -266,9 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_auth(p)
     p.add_argument("--listen", metavar="HOST:PORT", help="address (default 127.0.0.1:8890)")
     p.add_argument("--tokens", metavar="FILE", help="the token file viewers' tokens are checked in")
-    db = p.add_mutually_exclusive_group()
-    db.add_argument("--db", metavar="PATH", help="the store (today's totals across restarts)")
-    db.add_argument("--no-db", action="store_true", help="keep no store")
+    _add_store(p, default=True)  # today's totals across restarts
     p.add_argument(
         "--tls-cert", metavar="FILE", help="certificate (PEM): serve https:// and wss://"
     )
@@ -351,6 +386,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     b.add_argument("--reader-processes", type=_count, default=2)
     b.set_defaults(handler=_run_bench_hub)
+    b = bsub.add_parser("store", help="ingest with and without the store; size, report, restore")
+    b.add_argument("--agents", type=_count, default=5000)
+    b.add_argument("--queues", type=_count, default=50)
+    b.add_argument("--events", type=_count, default=200_000)
+    b.add_argument("--days", type=_count, default=400, help="days of intervals in the size test")
+    b.add_argument("--call-days", type=_count, default=35, help="days of calls in the size test")
+    b.add_argument("--calls-per-day", type=_count, default=5000)
+    b.add_argument("--kill-runs", type=_count, default=3, help="kill -9 runs")
+    b.add_argument("--seed", type=int, default=1)
+    b.add_argument("--dir", metavar="DIR", help="where the stores go (default: a temporary dir)")
+    b.set_defaults(handler=_run_bench_store)
     return parser
 
 
@@ -414,13 +460,19 @@ def _run_demo(args: argparse.Namespace) -> int:
 def _run_connect(args: argparse.Namespace) -> int:
     from wallboard.cli.run_tui import run_connect
 
-    return run_connect(ConnectOptions(flags=connect_flags(args), record=args.record, ui=_ui(args)))
+    return run_connect(
+        ConnectOptions(
+            flags=connect_flags(args), record=args.record, ui=_ui(args), store=_store(args)
+        )
+    )
 
 
 def _run_replay(args: argparse.Namespace) -> int:
     from wallboard.cli.run_tui import run_replay
 
-    return run_replay(ReplayOptions(file=args.file, speed=args.speed, ui=_ui(args)))
+    return run_replay(
+        ReplayOptions(file=args.file, speed=args.speed, ui=_ui(args), store=_store(args))
+    )
 
 
 def _run_record(args: argparse.Namespace) -> int:
@@ -454,7 +506,28 @@ def _run_snapshot(args: argparse.Namespace) -> int:
         )
     return run_snapshot(
         SnapshotOptions(
-            flags=connect_flags(args), replay=args.replay, wait=args.wait, names=args.names
+            flags=connect_flags(args),
+            replay=args.replay,
+            wait=args.wait,
+            names=args.names,
+            store=_store(args),
+        )
+    )
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from wallboard.cli.run_report import run_report
+
+    return run_report(
+        ReportOptions(
+            kind=args.kind,
+            db=args.db,
+            date=args.date,
+            date_from=args.date_from,
+            date_to=args.date_to,
+            queues=args.queues,
+            format=args.format,
+            config=args.config,
         )
     )
 
@@ -586,6 +659,12 @@ def _is_token_command(argv: Sequence[str]) -> bool:
     """`wallboard [--debug] hub token ...`: the token commands have their own parser."""
     words = [a for a in argv if a != "--debug"]
     return len(words) >= 2 and words[0] == "hub" and words[1] == "token"
+
+
+def _run_bench_store(args: argparse.Namespace) -> int:
+    from wallboard.bench.store import run_bench_store
+
+    return run_bench_store(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,6 +21,14 @@ class UiOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class StoreOptions:
+    """`--db PATH` / `--no-db` (which file keeps the day of record, if any)."""
+
+    db: str | None = None
+    no_db: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class DemoOptions:
     dialect: str = "v12"
     agents: int = 40
@@ -36,6 +44,7 @@ class ReplayOptions:
     file: str
     speed: float = 1.0
     ui: UiOptions = field(default_factory=UiOptions)
+    store: StoreOptions = field(default_factory=StoreOptions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +52,7 @@ class ConnectOptions:
     flags: ConnectFlags
     record: str | None = None
     ui: UiOptions = field(default_factory=UiOptions)
+    store: StoreOptions = field(default_factory=StoreOptions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +61,7 @@ class SnapshotOptions:
     replay: str | None = None
     wait: float = 5.0
     names: str | None = None
+    store: StoreOptions = field(default_factory=StoreOptions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +123,18 @@ class RecordOptions:
     output: str
 
 
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    kind: str  # intervals | agents | calls | abandoned
+    db: str | None = None
+    date: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    queues: str | None = None
+    format: str | None = None  # None: table on a terminal, csv otherwise
+    config: str | None = None
+
+
 __all__ = [
     "ConnectFlags",
     "ConnectOptions",
@@ -122,7 +145,9 @@ __all__ = [
     "HubTokenOptions",
     "RecordOptions",
     "ReplayOptions",
+    "ReportOptions",
     "SnapshotOptions",
+    "StoreOptions",
     "TokenSource",
     "UiOptions",
     "ViewOptions",

@@ -12,7 +12,6 @@ ever holds a token or the password.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import ssl
 import sys
@@ -23,7 +22,14 @@ from typing import Any
 
 import orjson
 
-from wallboard.cli.options import HubOptions, HubSnapshotOptions, HubTlsOptions, HubTokenOptions
+from wallboard.cli.history import live_store_path, open_store, pumped
+from wallboard.cli.options import (
+    HubOptions,
+    HubSnapshotOptions,
+    HubTlsOptions,
+    HubTokenOptions,
+    StoreOptions,
+)
 from wallboard.config import Config, load_config
 from wallboard.errors import AuthRejected, ConnectFailed, UsageError, WallboardError
 from wallboard.feed.client import LiveSettings
@@ -86,37 +92,17 @@ def client_tls(url: str, tls: HubTlsOptions) -> ssl.SSLContext | None:
 
 
 # ------------------------------------------------------------------- store
-def open_store(opts: HubOptions, state: HubState, config: Config, settings: LiveSettings) -> Any:
-    """THE STORE SEAM (issue 11, "day of record"): today's totals across restarts.
+def hub_store(opts: HubOptions, state: HubState, config: Config, settings: LiveSettings) -> Any:
+    """The hub's store (issue 11, "day of record"): today's totals across restarts.
 
-    The store's facade: `Store.open(path, state, config)` restores today's
-    totals into the model as the day begins, attaches to it and, pumped about
-    once a second (`await store.run()`), writes what changed; `close()`
-    writes the rest. The default file is the PBX login's
-    (`default_db_path(url, identity)`), `--db PATH` another, `--no-db` none.
-    The hub opens it before it starts, so the first viewer's checkpoint
-    already holds the restored day; `_serve` pumps it and closes it last.
-    Until `wallboard.store` is on this branch, `--db` is refused and the hub
-    keeps nothing.
+    As for `connect`: the PBX login's default file, `--db PATH`, or none with
+    `--no-db`. Opened before the hub starts, so today's totals are in the
+    model (and in the first viewer's checkpoint) before anyone is served; a
+    store written by a newer wallboard exits 2 here. `_serve` pumps it about
+    once a second beside the hub, and it is closed (the last writes) last.
     """
-    if opts.no_db:
-        return None
-    try:
-        from wallboard.store import (  # type: ignore[attr-defined]  # issue 11
-            Store,
-            db_path_from_options,
-            default_db_path,
-            identity_of,
-        )
-    except ImportError:
-        if opts.db:
-            raise UsageError("--db: this wallboard has no store yet (issue 11)") from None
-        return None
-    identity = identity_of(settings.user, settings.extension, settings.domain)
-    path = db_path_from_options(opts.db, opts.no_db, default_db_path(settings.url, identity))
-    if path is None:
-        return None
-    return Store.open(path, state, config)
+    path = live_store_path(StoreOptions(db=opts.db, no_db=opts.no_db), settings)
+    return open_store(path, state, config)
 
 
 # --------------------------------------------------------------------- hub
@@ -148,7 +134,7 @@ def run_hub(opts: HubOptions) -> int:
     settings = settings_from_flags(opts.flags, config)  # may prompt for the password
     state = hub_state(config)
     state.names.set_overrides(name_overrides(config, opts.names))
-    store = open_store(opts, state, config, settings)
+    store = hub_store(opts, state, config, settings)
     hub_config = HubConfig(
         host=host, port=port, ssl_context=tls, tokens=tokens, max_viewers=opts.max_viewers
     )
@@ -169,24 +155,18 @@ async def _serve(
     except OSError as exc:
         raise UsageError(f"cannot listen on {cfg.host}:{cfg.port}: {exc.strerror or exc}") from None
     print(f"wallboard hub: listening on {url}", flush=True)
-    pump = None
-    if store is not None and getattr(store, "active", True):
-        pump = asyncio.create_task(store.run())  # about once a second, off the frame path
     stop = asyncio.Event()
     installed = install_signals(stop.set)
     failed = asyncio.create_task(hub.failed.wait())
     stopped = asyncio.create_task(stop.wait())
+    until = asyncio.wait({failed, stopped}, return_when=asyncio.FIRST_COMPLETED)
     try:
-        await asyncio.wait({failed, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        await pumped(store, until)  # the store writes about once a second, off the frame path
     finally:
         remove_signals(installed)
         failed.cancel()
         stopped.cancel()
         await hub.stop()
-        if pump is not None:
-            pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pump
     if hub.failed.is_set() and hub.failure is not None:
         raise hub.failure
     return 0
@@ -269,7 +249,7 @@ def run_hub_snapshot(opts: HubSnapshotOptions) -> int:
 __all__ = [
     "DEFAULT_LISTEN",
     "client_tls",
-    "open_store",
+    "hub_store",
     "parse_listen",
     "run_hub",
     "run_hub_snapshot",

@@ -10,11 +10,14 @@ wiring (simulator + client) sits here, above both `sim` and `ui`.
 
 from __future__ import annotations
 
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from wallboard.cli.history import Import, attach_to_app, detach, live_store_path, open_store, pumped
 from wallboard.cli.options import (
     ConnectOptions,
     DemoOptions,
@@ -27,6 +30,7 @@ from wallboard.feed.live import name_overrides
 from wallboard.feed.paced import replay_feed
 from wallboard.feed.replay import open_input
 from wallboard.feed.secrets import warn
+from wallboard.store import db_path_from_options
 
 
 def _run_app(app: Any) -> int:
@@ -56,20 +60,42 @@ def run_replay(opts: ReplayOptions) -> int:
 
     speed = opts.speed
     label = f"replay {'max' if speed == 0 else f'×{speed:g}'} {path.name}"
+    imp = Import(open_store(db_path_from_options(opts.store.db, False), state, config), path)
+    store = imp.active
+    play = replay_feed(path, speed)
+
+    async def feed(app: Any) -> None:
+        await pumped(store, play(app))
+        imp.done(state, None)
+
     app = WallboardApp(
         state,
-        feed=replay_feed(path, speed),
+        feed=feed,
         feed_label=label,
         thresholds=config.thresholds,
         bell=opts.ui.bell,
         **start_options(opts.ui),
     )
-    return _run_app(app)
+    attach_to_app(store, app)
+    try:
+        return _run_app(app)
+    finally:
+        detach(store)
 
 
 # -------------------------------------------------------------------- demo
-def demo_feed(config: Any, *, on_client: Callable[[Any], None] | None = None) -> Any:
-    """The simulator on a free loopback port and the real live client over a real socket."""
+def demo_feed(
+    config: Any,
+    *,
+    on_client: Callable[[Any], None] | None = None,
+    sim: Any = None,
+    store: Any = None,
+) -> Any:
+    """The simulator on a free loopback port and the real live client over a real socket.
+
+    `sim`: a simulator already prepared (and fast-forwarded) for `config`;
+    `store`: the demo's store, pumped while the feed runs.
+    """
     from wallboard.feed.client import LiveClient, LiveSettings
     from wallboard.feed.live import names_task
     from wallboard.feed.secrets import Secret
@@ -77,7 +103,9 @@ def demo_feed(config: Any, *, on_client: Callable[[Any], None] | None = None) ->
 
     async def feed(app: Any) -> None:
         state = app.state
-        sim = Simulator(config)
+        nonlocal sim
+        if sim is None:
+            sim = Simulator(config)
         await sim.start()
         try:
             # Durations against the simulator's virtual clock (it runs at --speed).
@@ -102,7 +130,7 @@ def demo_feed(config: Any, *, on_client: Callable[[Any], None] | None = None) ->
             if names is not None:
                 names.start()
             try:
-                await client.run()
+                await pumped(store, client.run())
             finally:
                 client.stop()
                 if names is not None:
@@ -113,10 +141,53 @@ def demo_feed(config: Any, *, on_client: Callable[[Any], None] | None = None) ->
     return feed
 
 
+DEMO_MORNING = 3 * 3600.0  # virtual seconds of traffic already in the demo's store
+
+
+def demo_morning(sim: Any, state: Any, store: Any, seconds: float) -> int:
+    """Fast-forward the simulator `seconds` into `state` and its store (before the TUI).
+
+    The board then opens on a day already under way: today's intervals, agents'
+    days, abandoned callers and the trend have something to show, and the
+    store holds the morning. Returns the frames applied.
+    """
+    from wallboard.protocol.parse import parse_object
+
+    sim.prepare()
+    start = sim.now
+    state.clock_fn = lambda: sim.now
+    state.source.kind = "live"
+    state.source.status = "connected"  # watched: the morning has no gap
+    state.source_changed()
+    apply = state.apply
+    frames = 0
+    next_tick = start
+    last_pump = time.monotonic()
+
+    def sink(payload: dict[str, Any]) -> None:
+        nonlocal frames, next_tick, last_pump
+        apply(parse_object(payload))
+        frames += 1
+        now = sim.now
+        if now >= next_tick:
+            next_tick = now + 1.0
+            state.tick()
+            if store is not None and time.monotonic() - last_pump >= 1.0:
+                last_pump = time.monotonic()
+                store.pump()
+
+    sim.fast_forward(start + seconds, sink)
+    state.tick()
+    if store is not None:
+        store.pump()
+    return frames
+
+
 def run_demo(opts: DemoOptions) -> int:
     from wallboard.sim import SimConfig
 
     config = load_config(opts.ui.config)
+    from wallboard.sim import Simulator
     from wallboard.ui.app import WallboardApp
 
     sim_config = SimConfig(
@@ -128,21 +199,31 @@ def run_demo(opts: DemoOptions) -> int:
         rate=opts.rate,
         host="127.0.0.1",
         port=0,
+        start_epoch=time.time() - DEMO_MORNING,
     )
     label = f"demo {opts.dialect} seed {opts.seed}" + (
         f" ×{opts.speed:g}" if opts.speed != 1 else ""
     )
     state = config.new_state(clock=time.time)
     state.names.set_overrides(name_overrides(config, opts.ui.names))
-    app = WallboardApp(
-        state,
-        feed=demo_feed(sim_config),
-        feed_label=label,
-        thresholds=config.thresholds,
-        bell=opts.ui.bell,
-        **start_options(opts.ui),
-    )
-    return _run_app(app)
+    sim = Simulator(sim_config)
+    with tempfile.TemporaryDirectory(prefix="wallboard-demo-") as tmp:
+        store = open_store(Path(tmp) / "demo.sqlite3", state, config)  # demo: a temporary store
+        print("wallboard: demo: simulating the morning so far …", file=sys.stderr, flush=True)
+        demo_morning(sim, state, store, DEMO_MORNING)
+        app = WallboardApp(
+            state,
+            feed=demo_feed(sim_config, sim=sim, store=store),
+            feed_label=label,
+            thresholds=config.thresholds,
+            bell=opts.ui.bell,
+            **start_options(opts.ui),
+        )
+        attach_to_app(store, app)
+        try:
+            return _run_app(app)
+        finally:
+            detach(store)
 
 
 # ----------------------------------------------------------------- connect
@@ -153,6 +234,8 @@ def run_connect(opts: ConnectOptions) -> int:
     state = live_state(config)
     state.names.set_overrides(name_overrides(config, opts.ui.names))
     settings = settings_from_flags(opts.flags, config)  # may prompt: before Textual starts
+    # Before Textual too: its warnings are stderr lines, a newer store exits 2.
+    store = open_store(live_store_path(opts.store, settings), state, config)
     names = names_task(settings, state)
     client = live_client(
         settings, state, record=opts.record, on_event=names.watch if names else None
@@ -163,7 +246,7 @@ def run_connect(opts: ConnectOptions) -> int:
         if names is not None:
             names.start()
         try:
-            await client.run()
+            await pumped(store, client.run())
         finally:
             client.stop()
             if names is not None:
@@ -177,7 +260,11 @@ def run_connect(opts: ConnectOptions) -> int:
         bell=opts.ui.bell,
         **start_options(opts.ui),
     )
-    code = _run_app(app)
+    attach_to_app(store, app)
+    try:
+        code = _run_app(app)
+    finally:
+        detach(store)
     if code == 0 and client.failure is not None and client.sessions == 0:
         # Never got in and the user gave up: say why, with the contract's status.
         raise client.failure

@@ -79,8 +79,17 @@ class AgentTracking:
                 return
             day = self.agent_days[key] = AgentDay(tenant_id=tenant, number=number, since=t)
         if state != day.state:
-            self._agent_transition(day, state, t)
-            if state == "QUEUE_CALL":
+            # Back from "unknown" (a restored day, the PBX telling again) on the call
+            # already counted: the same call, not a new one. Its session id may come
+            # next; a different one is then counted below as the next call.
+            resumed = (
+                not day.state
+                and state == "QUEUE_CALL"
+                and bool(day.last_session)
+                and session in ("", day.last_session)
+            )
+            self._agent_transition(day, state, t, count=not resumed)
+            if state == "QUEUE_CALL" and not resumed:
                 day.last_session = session  # "" until the session id arrives
         elif state == "QUEUE_CALL" and session and session != day.last_session:
             if day.last_session:
@@ -89,7 +98,9 @@ class AgentTracking:
         if self.outbox is not None:
             self.outbox.agents.add(key)
 
-    def _agent_transition(self: WallboardState, day: AgentDay, state: str, t: float) -> None:
+    def _agent_transition(
+        self: WallboardState, day: AgentDay, state: str, t: float, *, count: bool = True
+    ) -> None:
         old = day.state
         if old:
             spent = t - day.since
@@ -106,7 +117,8 @@ class AgentTracking:
             if not present and old and old not in ABSENT_STATES:
                 day.last_logout = t
             if state == "QUEUE_CALL":
-                day.answered += 1  # a queue call taken
+                if count:
+                    day.answered += 1  # a queue call taken
                 day.ringing_since = None
         day.state = state
         day.since = max(day.since, t) if old else t

@@ -30,6 +30,7 @@ import logging
 import ssl
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,11 +127,16 @@ class Simulator:
         self._url = ""
         self.frames_sent = 0
         self.clients_dropped = 0
+        self._forward: Callable[[dict[str, Any]], None] | None = None
+        self._prepared = False
 
     # --- life cycle ----------------------------------------------------------
 
-    async def start(self) -> None:
-        """Build the world, listen, and (with autorun) start the clock."""
+    def prepare(self) -> None:
+        """Build the world (its clock at `start_epoch`) without listening yet."""
+        if self._prepared:
+            return
+        self._prepared = True
         cfg = self.config
         epoch = time.time() if cfg.start_epoch is None else cfg.start_epoch
         self._stopping.clear()
@@ -145,6 +151,27 @@ class Simulator:
         )
         self.traffic = self.world.primary.traffic
         self.renderer = self.world.primary.renderer
+
+    def fast_forward(self, until: float, sink: Callable[[dict[str, Any]], None]) -> int:
+        """Before `start()`: run the world up to `until`, the first tenant's events to `sink`.
+
+        What a tenant admin subscribed to everything would have received (the
+        demo's morning, written into its store before the TUI opens); returns
+        the actions run.
+        """
+        self.prepare()
+        assert self.world is not None
+        self._forward = sink
+        try:
+            return self.world.advance_to(until)
+        finally:
+            self._forward = None
+
+    async def start(self) -> None:
+        """Build the world (unless `prepare()` did), listen, and (with autorun) start the clock."""
+        cfg = self.config
+        self.prepare()  # a world fast-forwarded before start() is kept; a restart gets a new one
+        self._prepared = False
         app = web.Application(client_max_size=1 << 20)
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, handle_signals=False)
@@ -462,6 +489,11 @@ class Simulator:
     # --- fan-out -------------------------------------------------------------
 
     def _on_happening(self, tenant: Tenant, kind: str, data: dict[str, Any]) -> None:
+        if self._forward is not None:
+            if tenant.index == 0:
+                for out in tenant.renderer.render(kind, data):
+                    self._forward(out.payload)
+            return
         clients = [c for c in self._clients if c.subs and not c.dead]
         if not clients:
             return

@@ -38,7 +38,9 @@ from wallboard.ui.panels import (
     WaitingTable,
 )
 from wallboard.ui.text import safe_text
-from wallboard.ui.widgets import AlertBar, KpiTiles, StatusLine
+from wallboard.ui.tiles import TenantTiles
+from wallboard.ui.trend import WallTrend
+from wallboard.ui.widgets import AlertBar, StatusLine
 
 
 def _kv(t: Text, label: str, value: str, style: str = "") -> None:
@@ -419,7 +421,7 @@ class WallQueues(Panel, Vertical):
                 w.set_class(level == "crit", "-crit")
 
 
-WALL_PAGES = ("wall-totals", "wall-queues", "wall-agents")
+WALL_PAGES = ("wall-totals", "wall-queues", "wall-agents", "wall-trend")
 
 
 class WallScreen(Screen[None]):
@@ -441,9 +443,10 @@ class WallScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield AlertBar(id="alerts")
         with ContentSwitcher(initial=WALL_PAGES[0], id="wall-pages"):
-            yield KpiTiles(id="wall-totals", prefix="wall")
+            yield TenantTiles(id="wall-totals", prefix="wall")
             yield WallQueues()
             yield AgentsTable(id="wall-agents")
+            yield WallTrend()
 
     def on_mount(self) -> None:
         if self.interval > 0:
