@@ -27,6 +27,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -467,6 +468,7 @@ def run_bench_hub(args: HubBenchOptions) -> int:
             for stream in (p.stdout, p.stderr):
                 if stream is not None:
                     stream.close()
+        shutil.rmtree(tmp, ignore_errors=True)
     print(json.dumps(result))
     return 0
 
