@@ -279,6 +279,9 @@ def restore_day(
         key = (day.tenant_id, day.number)
         if not live:
             have = state.agent_days.get(key)
+            # What it was doing when the day was saved: the same state episode
+            # told again by the PBX is not a new one (see agents._agent_changed).
+            day.resume_state, day.resume_since = day.state, day.since
             day.state, day.since = (have.state, have.since) if have is not None else ("", 0.0)
             day.ringing_since = None
         state.agent_days[key] = day
