@@ -1,4 +1,5 @@
-"""The README's picture of the wall in a browser: `wallboard serve --demo` in headless Chromium.
+"""The README's picture of the wall in a browser: `wallboard serve --demo` in headless Chromium
+(a 1600x900 page: the cell size the README's per-tab cost is measured at).
 
     python scripts/serve_screenshot.py [--out screenshots/serve-browser.png] [--url-query 'wall=1']
                                        [--wait 25] [--reconnecting PATH]
@@ -42,7 +43,7 @@ if __name__ == "__main__":
     p.add_argument("--out", default=str(REPO / "screenshots" / "serve-browser.png"))
     p.add_argument("--url-query", default="")
     p.add_argument("--wait", type=float, default=25.0)
-    p.add_argument("--width", type=int, default=1280)
-    p.add_argument("--height", type=int, default=720)
+    p.add_argument("--width", type=int, default=1600)
+    p.add_argument("--height", type=int, default=900)
     p.add_argument("--reconnecting", metavar="PATH")
     asyncio.run(main(p.parse_args()))

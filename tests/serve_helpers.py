@@ -1,4 +1,8 @@
-"""`wallboard serve` as a real process on 127.0.0.1 port 0, and its tabs' app processes."""
+"""`wallboard serve` as a real process on 127.0.0.1 port 0, and its tabs' app processes.
+
+A `--demo` serve runs its hub in its own process (`demo_hub_url()` says where) and
+every tab is `wallboard view` of it.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from typing import Any
 
 import aiohttp
 
-from wallboard.serve.tokens import token_digest
+from hub_helpers import write_tokens
 
 
 class ServeProcess:
@@ -101,6 +105,13 @@ class ServeProcess:
     def log(self) -> str:
         return "".join(self.stderr)
 
+    def demo_hub_url(self) -> str:
+        """The in-process hub of `serve --demo`, from its start-up line on stderr."""
+        for line in self.stderr:
+            if ", its hub at " in line:
+                return line.split(", its hub at ", 1)[1].split()[0]
+        raise AssertionError(f"no demo hub line in {self.log()!r}")
+
 
 def children(pid: int) -> list[int]:
     """Direct children of a process (Linux /proc)."""
@@ -128,6 +139,12 @@ def cmdline(pid: int) -> list[str]:
     return []
 
 
+def environ(pid: int) -> dict[str, str]:
+    """A process's environment (our own children: readable in /proc)."""
+    raw = Path(f"/proc/{pid}/environ").read_bytes().decode("utf-8", "replace")
+    return dict(kv.split("=", 1) for kv in raw.split("\0") if "=" in kv)
+
+
 async def wait_gone(pids: list[int], timeout: float) -> float:
     """Seconds until every pid has exited; AssertionError after `timeout`."""
     t0 = time.monotonic()
@@ -139,11 +156,14 @@ async def wait_gone(pids: list[int], timeout: float) -> float:
 
 
 class Tab:
-    """A browser tab without a browser: the page's websocket, for process-level tests."""
+    """A browser tab without a browser: the page's websocket, for process-level tests.
+
+    `serve` is anything with the server's `url` (a ServeProcess, or a WallServer in the test).
+    """
 
     def __init__(
         self,
-        serve: ServeProcess,
+        serve: Any,
         *,
         query: str = "",
         cols: int = 100,
@@ -201,12 +221,13 @@ class Tab:
         await self.close()
 
 
-def write_tokens(path: Path, entries: list[tuple[str, str, list[str] | None]]) -> Path:
-    """A token file in the assumed hub format (TOML, SHA-256 of each token)."""
-    lines = []
-    for name, token, queues in entries:
-        lines.append(f'[[token]]\nname = "{name}"\nsha256 = "{token_digest(token)}"')
-        if queues is not None:
-            lines.append("queues = [" + ", ".join(f'"{q}"' for q in queues) + "]")
-    path.write_text("\n".join(lines) + "\n")
-    return path
+__all__ = [
+    "ServeProcess",
+    "Tab",
+    "alive",
+    "children",
+    "cmdline",
+    "environ",
+    "wait_gone",
+    "write_tokens",  # the hub's own format: serve and the demo's hub read the same file
+]

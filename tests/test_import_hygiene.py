@@ -55,7 +55,7 @@ def test_snapshot_replay_does_not_import_textual(tmp_path: Path) -> None:
 
 
 # Which packages each layer may import (DESIGN.md: protocol → model → store →
-# feed → hub / ui, cli on top; the simulator speaks the protocol only).
+# feed → hub / ui / serve, cli on top; the simulator speaks the protocol only).
 ALLOWED: dict[str, set[str]] = {
     "protocol": {"protocol"},
     "model": {"protocol", "model"},
@@ -65,6 +65,9 @@ ALLOWED: dict[str, set[str]] = {
     "hub": {"errors", "protocol", "model", "config", "store", "feed", "hub"},
     "ui": {"errors", "protocol", "model", "config", "store", "feed", "ui"},
     "sim": {"errors", "protocol", "sim"},
+    # The browser server: secrets from feed, the hub's token file and verifier from hub
+    # (hub.tokens only: test_serve_units checks that no hub runner or simulator is in it).
+    "serve": {"errors", "feed", "hub", "serve"},
 }
 
 

@@ -131,7 +131,7 @@ async def test_kiosk_url_chooses_page_mode_theme_and_font_size() -> None:
             " return s.includes('Waiting') && s.includes('Service') ? s : ''; })()",
             60,
         )
-        assert "q Quit" not in text and "since" not in text
+        assert "q Quit" not in text and "last event" not in text and "view http" not in text
 
     async with ServeProcess("--demo") as serve, Browser() as b:
         await b.goto(serve.url + "/?page=agents")

@@ -1,7 +1,9 @@
 """No orphans: every tab's app process ends with its page, with serve, or by itself.
 
-Real `wallboard serve --demo` processes on 127.0.0.1 port 0; the tabs are the
-page's websocket opened by aiohttp (the browser tests open real pages).
+Real `wallboard serve --demo` processes on 127.0.0.1 port 0 (each with its
+simulator and hub inside); the tabs are the page's websocket opened by
+aiohttp (the browser tests open real pages), and every tab's app is
+`wallboard view` of the demo's hub.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -19,11 +22,30 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from serve_helpers import ServeProcess, Tab, alive, children, cmdline, wait_gone, write_tokens
-from wallboard.serve.child import DemoTarget, child_command
+from hub_helpers import http_get, until
+from serve_helpers import (
+    ServeProcess,
+    Tab,
+    alive,
+    children,
+    cmdline,
+    environ,
+    wait_gone,
+    write_tokens,
+)
+from wallboard.cli.run_serve import DemoHub
+from wallboard.config import load_config
+from wallboard.serve.child import HubTarget, child_command
 from wallboard.serve.kiosk import Kiosk, parse_kiosk
 from wallboard.serve.process import QUIT_GRACE, TERM_GRACE, TabProcess
-from wallboard.serve.server import CLOSE_FULL, CLOSE_REVOKED, COOKIE, RECHECK_EVERY
+from wallboard.serve.server import (
+    CLOSE_FULL,
+    CLOSE_REVOKED,
+    COOKIE,
+    RECHECK_EVERY,
+    ServeConfig,
+    WallServer,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +54,16 @@ async def test_closing_the_page_stops_its_app() -> None:
     async with ServeProcess("--demo") as serve, Tab(serve) as tab:
         await tab.read_until_bytes()
         [pid] = await serve.wait_app_pids(1)
-        assert "wallboard.serve.standin" in cmdline(pid)
+        hub = serve.demo_hub_url()
+        assert hub.startswith("http://127.0.0.1:")
+        assert cmdline(pid)[1:] == [
+            "-m",
+            "wallboard",
+            "view",
+            hub,
+            "--token-env",
+            "WALLBOARD_TOKEN",
+        ]
         await tab.close()
         await wait_gone([pid], 10)
         assert "screen 1 closed (0 open)" in serve.log()
@@ -43,10 +74,65 @@ async def test_sigterm_stops_serve_and_every_app() -> None:
         await t1.read_until_bytes()
         await t2.read_until_bytes()
         pids = await serve.wait_app_pids(2)
+        hub = serve.demo_hub_url()
+        assert (await http_get(hub + "/healthz"))[0] == 200
         t0 = time.monotonic()
         assert await serve.stop(signal.SIGTERM) == 0
         assert time.monotonic() - t0 < QUIT_GRACE + TERM_GRACE + 5
         await wait_gone(pids, 1)
+    with pytest.raises(OSError):  # the demo's hub (and its simulator) went with it
+        await http_get(hub + "/healthz")
+
+
+async def test_tabs_are_viewers_of_one_hub_on_one_simulator_login() -> None:
+    """`serve --demo`'s wiring in this test's loop: N tabs, one hub, one PBX login."""
+    demo = DemoHub(load_config(None), morning=600.0)
+    url = await demo.start()
+    server = WallServer(ServeConfig(port=0), HubTarget(url))
+    await server.start()
+    pids: list[int] = []
+    try:
+        async with Tab(server) as t1, Tab(server) as t2, Tab(server) as t3:
+            for tab in (t1, t2, t3):
+                await tab.read_until_bytes()
+            hub = demo.hub
+            assert hub is not None
+            await until(lambda: hub.server.fanout.count == 3, 30, "three viewers on the hub")
+            assert demo.sim.client_count == 1  # the hub's one login
+            pids = [t.process.pid for t in server.tabs.values() if t.process and t.process.pid]
+            assert len(pids) == 3
+            assert all(cmdline(pid)[3:5] == ["view", url] for pid in pids)
+            assert hub.state.source.status == "connected"
+            assert sum(q.stats.offered for q in hub.state.queues.values()) > 0  # a morning
+    finally:
+        await server.stop()
+        await demo.stop()
+    await wait_gone(pids, 1)
+    assert demo.sim.client_count == 0
+
+
+async def test_the_demo_hub_checks_the_same_token_file(tmp_path: Path) -> None:
+    """A browser's scoped token reaches the hub in the tab's environment; the hub scopes."""
+    tokens = write_tokens(
+        tmp_path / "tokens.toml",
+        [("lobby", "lobby-token-31", None), ("f2", "f2-token-32", ["8002"])],
+    )
+    async with (
+        ServeProcess("--demo", "--tokens", str(tokens)) as serve,
+        Tab(serve, Authorization="Bearer f2-token-32") as tab,
+    ):
+        await tab.read_until_bytes()
+        [pid] = await serve.wait_app_pids(1)
+        assert "f2-token-32" not in " ".join(cmdline(pid))
+        assert environ(pid)["WALLBOARD_TOKEN"] == "f2-token-32"
+        hub = serve.demo_hub_url()
+        assert (await http_get(hub + "/state"))[0] == 401  # not an open hub: it has the file
+        status, _, body = await http_get(hub + "/state", "f2-token-32")
+        assert status == 200
+        assert {q["number"] for q in json.loads(body)["queues"]} == {"8002"}
+        status, _, body = await http_get(hub + "/state", "lobby-token-31")
+        assert {q["number"] for q in json.loads(body)["queues"]} == {"8001", "8002", "8003", "8004"}
+    assert "f2-token-32" not in serve.log() and "lobby-token-31" not in serve.log()
 
 
 async def test_apps_exit_by_themselves_when_serve_is_killed() -> None:
@@ -109,17 +195,28 @@ async def test_cross_site_websocket_is_refused() -> None:
 # ----------------------------------------------------------- the app on its own
 
 
-def _standin(tmp_path: Path) -> subprocess.Popen[bytes]:
-    spec = child_command(DemoTarget(), Kiosk(), browser_token=None, scope=None, width=80, height=24)
+def _nobody_listens() -> str:
+    """A loopback URL whose port was free a moment ago: a hub that is not there."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def _lone_tab() -> subprocess.Popen[bytes]:
+    """A tab's app (`wallboard view`, showing HUB UNREACHABLE) with no serve around it."""
+    spec = child_command(
+        HubTarget(_nobody_listens()), Kiosk(), browser_token=None, width=80, height=24
+    )
     return subprocess.Popen(
         spec.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         env=spec.env, start_new_session=True,
     )  # fmt: skip
 
 
-def test_an_app_leaves_when_its_input_pipe_ends(tmp_path: Path) -> None:
+def test_an_app_leaves_when_its_input_pipe_ends() -> None:
     """The end of stdin (serve gone, pipe closed) ends the app even though its parent lives."""
-    proc = _standin(tmp_path)
+    proc = _lone_tab()
     try:
         assert proc.stdout is not None and proc.stdin is not None
         assert proc.stdout.readline() == b"__GANGLION__\n"
@@ -135,8 +232,8 @@ def test_an_app_leaves_when_its_input_pipe_ends(tmp_path: Path) -> None:
             proc.wait()
 
 
-def test_an_app_leaves_when_its_output_pipe_breaks(tmp_path: Path) -> None:
-    proc = _standin(tmp_path)
+def test_an_app_leaves_when_its_output_pipe_breaks() -> None:
+    proc = _lone_tab()
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline() == b"__GANGLION__\n"
@@ -164,7 +261,7 @@ STUBBORN = textwrap.dedent(
 
 
 async def test_stop_escalates_to_sigkill_and_takes_the_whole_group() -> None:
-    spec = child_command(DemoTarget(), parse_kiosk({}), browser_token=None, scope=None,
+    spec = child_command(HubTarget(_nobody_listens()), parse_kiosk({}), browser_token=None,
                          width=80, height=24)  # fmt: skip
     spec.argv[:] = [sys.executable, "-c", STUBBORN]
     sent: list[bytes] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
+import ast
 import os
 import subprocess
 import sys
@@ -12,10 +12,13 @@ from pathlib import Path
 import pytest
 
 from wallboard.cli import build_parser
+from wallboard.cli.main import serve_options
+from wallboard.cli.options import ServeOptions, TokenSource
+from wallboard.cli.run_hub import parse_listen
+from wallboard.cli.run_serve import hub_target, run_serve, serve_config
 from wallboard.errors import UsageError
 from wallboard.feed.secrets import Secret
-from wallboard.serve.child import DemoTarget, HubTarget, child_command
-from wallboard.serve.command import config_from_args, parse_listen
+from wallboard.serve.child import HubTarget, child_command
 from wallboard.serve.kiosk import DEFAULT_FONT_SIZE, PAGES, Kiosk, parse_kiosk
 from wallboard.serve.server import is_loopback
 from wallboard.serve.tokens import TokenFile, TokenInfo, token_digest
@@ -78,7 +81,6 @@ def test_hub_tab_is_a_viewer_with_the_token_only_in_its_environment() -> None:
         HubTarget("http://hub.local:8890", Secret("own")),
         parse_kiosk({"wall": "1", "theme": "nord", "page": "agents"}),
         browser_token=Secret("browser-token-123"),
-        scope=TokenInfo("lobby", ("8002",)),
         width=120,
         height=40,
         secret_vars=frozenset({"MY_HUB_TOKEN"}),
@@ -112,7 +114,6 @@ def test_hub_tab_without_browser_token_uses_serves_own() -> None:
         HubTarget("http://127.0.0.1:8890", Secret("serve-own")),
         Kiosk(),
         browser_token=None,
-        scope=None,
         width=80,
         height=24,
         parent_env={"WALLBOARD_TOKEN": "inherited-must-not-pass"},
@@ -122,41 +123,11 @@ def test_hub_tab_without_browser_token_uses_serves_own() -> None:
         HubTarget("http://127.0.0.1:8890", None),
         Kiosk(),
         browser_token=None,
-        scope=None,
         width=80,
         height=24,
         parent_env={"WALLBOARD_TOKEN": "inherited-must-not-pass"},
     )
     assert "WALLBOARD_TOKEN" not in spec.env
-
-
-def test_demo_tab_is_the_stand_in_scoped_like_the_hub() -> None:
-    spec = child_command(
-        DemoTarget(),
-        parse_kiosk({"bell": "1"}),
-        browser_token=Secret("t"),
-        scope=TokenInfo("floor2", ("8002", "8003")),
-        width=80,
-        height=24,
-        parent_env={},
-    )
-    assert spec.argv[1:3] == ["-m", "wallboard.serve.standin"]
-    assert spec.argv[-3:] == ["--bell", "--queues", "8002,8003"]
-    assert "WALLBOARD_TOKEN" not in spec.env  # the stand-in has no hub to show it to
-
-
-def test_stand_in_accepts_every_flag_the_kiosk_produces() -> None:
-    from wallboard.serve.standin import build_parser as standin_parser
-
-    flags = parse_kiosk({"page": "5", "wall": "1", "theme": "nord", "bell": "1"}).app_flags()
-    args = standin_parser().parse_args([*flags, "--queues", "8001"])
-    assert (args.page, args.wall, args.theme, args.bell, args.queues) == (
-        "system",
-        True,
-        "nord",
-        True,
-        "8001",
-    )
 
 
 # ----------------------------------------------------------------------- tokens
@@ -240,8 +211,20 @@ def test_missing_token_file_is_a_usage_error(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------- options
 
 
-def _args(*argv: str) -> argparse.Namespace:
-    return build_parser().parse_args(["serve", *argv])
+def _opts(*argv: str) -> ServeOptions:
+    """The command line as the CLI turns it into serve's options."""
+    return serve_options(build_parser().parse_args(["serve", *argv]))
+
+
+def test_the_command_line_becomes_typed_options() -> None:
+    opts = _opts("--hub", "http://hub:8890", "--token-file", "t", "--max-tabs", "3", "--bell")
+    assert opts == ServeOptions(
+        hub="http://hub:8890",
+        token=TokenSource(file="t"),
+        max_tabs=3,
+        bell=True,
+    )
+    assert _opts("--demo", "--listen", "[::1]:0") == ServeOptions(demo=True, listen="[::1]:0")
 
 
 def test_listen_addresses() -> None:
@@ -251,36 +234,57 @@ def test_listen_addresses() -> None:
     for bad in ("8000", "host:", "host:99999", "host:x"):
         with pytest.raises(UsageError):
             parse_listen(bad)
+    with pytest.raises(UsageError, match=r"e\.g\. 0\.0\.0\.0:8000"):
+        serve_config(_opts("--demo", "--listen", "8000"))
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.0.2.7") and not is_loopback("tv")
 
 
 def test_non_loopback_needs_a_token_file(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="need a token"):
-        config_from_args(_args("--demo", "--listen", "0.0.0.0:8000"))
+        serve_config(_opts("--demo", "--listen", "0.0.0.0:8000"))
     f = tmp_path / "tokens.toml"
     f.write_text(_toml([("a", "x", None)]))
-    cfg = config_from_args(_args("--demo", "--listen", "0.0.0.0:8000", "--tokens", str(f)))
+    cfg = serve_config(_opts("--demo", "--listen", "0.0.0.0:8000", "--tokens", str(f)))
     assert cfg.auth_required and cfg.host == "0.0.0.0"
-    assert not config_from_args(_args("--demo")).auth_required
+    assert cfg.tokens is not None and cfg.tokens.verify("x") == TokenInfo("a")
+    assert not serve_config(_opts("--demo")).auth_required
 
 
 def test_own_hub_token_from_env_is_never_inherited(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SERVE_HUB_TOKEN", "hub-secret")
-    cfg = config_from_args(
-        _args("--hub", "http://127.0.0.1:8890", "--token-env", "SERVE_HUB_TOKEN")
+    opts = _opts("--hub", "http://127.0.0.1:8890", "--token-env", "SERVE_HUB_TOKEN")
+    target = hub_target(opts)
+    assert target.token is not None and target.token.reveal() == "hub-secret"
+    secret_vars = serve_config(opts).secret_vars
+    assert "SERVE_HUB_TOKEN" in secret_vars
+    spec = child_command(
+        target, Kiosk(), browser_token=None, width=80, height=24, secret_vars=secret_vars
     )
-    assert isinstance(cfg.target, HubTarget) and cfg.target.token is not None
-    assert cfg.target.token.reveal() == "hub-secret"
-    assert "SERVE_HUB_TOKEN" in cfg.secret_vars
+    assert spec.env["WALLBOARD_TOKEN"] == "hub-secret" and "SERVE_HUB_TOKEN" not in spec.env
     monkeypatch.delenv("SERVE_HUB_TOKEN")
     with pytest.raises(UsageError, match="SERVE_HUB_TOKEN"):
-        config_from_args(_args("--hub", "http://h:1", "--token-env", "SERVE_HUB_TOKEN"))
+        hub_target(_opts("--hub", "http://h:1", "--token-env", "SERVE_HUB_TOKEN"))
+
+
+def test_hub_url_is_checked_once_at_start() -> None:
+    assert hub_target(_opts("--hub", "ws://hub.lan:8890")).url == "http://hub.lan:8890"
+    for bad in ("ftp://hub:1", "http://hub:1/?token=x", "hub.lan:8890"):
+        with pytest.raises(UsageError):
+            hub_target(_opts("--hub", bad))
+
+
+def test_demo_takes_no_token_of_its_own() -> None:
+    """The demo's hub checks the browsers' tokens; serve has none of its own to give it."""
+    with pytest.raises(UsageError, match="--tokens FILE"):
+        run_serve(_opts("--demo", "--token-env", "X"))
 
 
 def test_serve_needs_hub_or_demo() -> None:
     with pytest.raises(SystemExit):
         build_parser().parse_args(["serve"])
+    with pytest.raises(UsageError, match="--hub URL or --demo"):
+        hub_target(ServeOptions())
 
 
 def test_serve_usage_errors_exit_2_with_one_line() -> None:
@@ -295,9 +299,9 @@ def test_serve_usage_errors_exit_2_with_one_line() -> None:
 
 
 def test_serve_server_does_not_import_textual() -> None:
-    """The server process stays small: only each tab's app loads Textual."""
+    """The server process stays small: only each tab's app loads Textual (the demo too)."""
     code = (
-        "import sys, wallboard.serve.server, wallboard.serve.command\n"
+        "import sys, wallboard.serve.server, wallboard.serve.run, wallboard.cli.run_serve\n"
         "print(' '.join(sorted(sys.modules)))"
     )
     out = subprocess.run(
@@ -306,14 +310,32 @@ def test_serve_server_does_not_import_textual() -> None:
     assert not {m for m in out.split() if m.split(".")[0] == "textual"}
 
 
+def test_serve_below_cli_sees_no_argparse_no_simulator_and_no_hub_runner() -> None:
+    """serve/ is the server: the command line and the demo's wiring are the CLI's."""
+    import wallboard.serve
+
+    banned = {"argparse", "wallboard.sim", "wallboard.hub.run", "wallboard.cli"}
+    for path in Path(wallboard.serve.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                hit = [b for b in banned if name == b or name.startswith(b + ".")]
+                assert not hit, f"{path.name} imports {name}"
+
+
 def test_own_hub_token_from_a_file(tmp_path: Path) -> None:
     f = tmp_path / "serve.token"
     f.write_text("file-token-9\n")
-    cfg = config_from_args(_args("--hub", "http://127.0.0.1:8890", "--token-file", str(f)))
-    assert isinstance(cfg.target, HubTarget) and cfg.target.token is not None
-    assert cfg.target.token.reveal() == "file-token-9"
+    f.chmod(0o600)
+    target = hub_target(_opts("--hub", "http://127.0.0.1:8890", "--token-file", str(f)))
+    assert target.token is not None and target.token.reveal() == "file-token-9"
     with pytest.raises(UsageError, match="cannot read token file"):
-        config_from_args(_args("--hub", "http://h:1", "--token-file", str(tmp_path / "nope")))
+        hub_target(_opts("--hub", "http://h:1", "--token-file", str(tmp_path / "nope")))
     (tmp_path / "empty").write_text("\n")
     with pytest.raises(UsageError, match="first line is empty"):
-        config_from_args(_args("--hub", "http://h:1", "--token-file", str(tmp_path / "empty")))
+        hub_target(_opts("--hub", "http://h:1", "--token-file", str(tmp_path / "empty")))

@@ -24,6 +24,7 @@ from wallboard.cli.options import (
     RecordOptions,
     ReplayOptions,
     ReportOptions,
+    ServeOptions,
     SnapshotOptions,
     StoreOptions,
     TokenSource,
@@ -278,7 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--listen", metavar="HOST:PORT", help="address (default 127.0.0.1:8000)")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--hub", metavar="URL", help="every tab is a viewer of this hub")
-    src.add_argument("--demo", action="store_true", help="tabs show the embedded simulator")
+    src.add_argument(
+        "--demo", action="store_true", help="tabs view a hub serve runs on the embedded simulator"
+    )
     tok = p.add_mutually_exclusive_group()
     tok.add_argument(
         "--token-env", metavar="VAR", help="serve's own hub token (default WALLBOARD_TOKEN)"
@@ -591,10 +594,22 @@ def _run_sim(args: argparse.Namespace) -> int:
     )
 
 
-def _run_serve(args: argparse.Namespace) -> int:
-    from wallboard.serve.command import run_serve
+def serve_options(args: argparse.Namespace) -> ServeOptions:
+    return ServeOptions(
+        hub=args.hub,
+        demo=bool(args.demo),
+        listen=args.listen,
+        token=_token_source(args),
+        tokens=args.tokens,
+        max_tabs=args.max_tabs,
+        bell=bool(args.bell),
+    )
 
-    return run_serve(args)
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from wallboard.cli.run_serve import run_serve
+
+    return run_serve(serve_options(args))
 
 
 def _run_bench_ingest(args: argparse.Namespace) -> int:
@@ -702,4 +717,11 @@ if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())
 
 
-__all__ = ["EXIT_USAGE", "PAGE_NAMES", "build_parser", "build_token_parser", "main"]
+__all__ = [
+    "EXIT_USAGE",
+    "PAGE_NAMES",
+    "build_parser",
+    "build_token_parser",
+    "main",
+    "serve_options",
+]

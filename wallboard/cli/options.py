@@ -110,6 +110,19 @@ class ViewOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class ServeOptions:
+    """`wallboard serve`: `hub` (the tabs' hub) or `demo` (serve runs one on the simulator)."""
+
+    hub: str | None = None
+    demo: bool = False
+    listen: str | None = None  # None: 127.0.0.1:8000
+    token: TokenSource = field(default_factory=TokenSource)  # serve's own token for `hub`
+    tokens: str | None = None  # the hub's token file: browsers need a token
+    max_tabs: int = 20
+    bell: bool = False  # default of the kiosk URL's `bell`
+
+
+@dataclass(frozen=True, slots=True)
 class HubSnapshotOptions:
     url: str
     token: TokenSource = field(default_factory=TokenSource)
@@ -146,6 +159,7 @@ __all__ = [
     "RecordOptions",
     "ReplayOptions",
     "ReportOptions",
+    "ServeOptions",
     "SnapshotOptions",
     "StoreOptions",
     "TokenSource",

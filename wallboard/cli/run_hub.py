@@ -55,10 +55,11 @@ from wallboard.hub.tokens import (
 DEFAULT_LISTEN = "127.0.0.1:8890"
 
 
-def parse_listen(text: str) -> tuple[str, int]:
+def parse_listen(text: str, example: str = "0.0.0.0:8890") -> tuple[str, int]:
+    """`--listen HOST:PORT` (`[::1]:P` for IPv6; an empty host is 127.0.0.1)."""
     host, sep, port = text.rpartition(":")
     if not sep or not port.isdigit() or int(port) > 65535:
-        raise UsageError(f"--listen {text!r}: expected HOST:PORT, e.g. 0.0.0.0:8890")
+        raise UsageError(f"--listen {text!r}: expected HOST:PORT, e.g. {example}")
     return host.strip("[]") or "127.0.0.1", int(port)
 
 

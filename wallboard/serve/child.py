@@ -5,11 +5,11 @@ connection). Its final form is a viewer of the hub,
 
     python -m wallboard view HUB_URL --token-env WALLBOARD_TOKEN [--page P] [--wall] [--theme T] [--bell]
 
-so any number of TVs costs the PBX one login. The token goes to the child
-only in its environment, never in argv (which every user of the machine can
-read in `ps`). Until `--demo` starts a hub fed by the simulator in-process,
-a demo tab runs the stand-in `python -m wallboard.serve.standin` (the demo
-with the same kiosk flags, scoped like the hub would scope the token).
+so any number of TVs costs the PBX one login; with `--demo` the hub is the
+one serve runs in its own process on the simulator, and a tab is the same
+`view` of it. The token goes to the child only in its environment, never in
+argv (which every user of the machine can read in `ps`); the hub scopes the
+board by it, so a tab knows nothing of scopes.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from importlib.metadata import PackageNotFoundError, version
 
 from wallboard.feed.secrets import DEFAULT_PASSWORD_ENV, Secret
 from wallboard.serve.kiosk import Kiosk
-from wallboard.serve.tokens import TokenInfo
 
 TOKEN_ENV = "WALLBOARD_TOKEN"
 SERVE_PID_ENV = "WALLBOARD_SERVE_PID"
@@ -36,16 +35,6 @@ class HubTarget:
 
     url: str
     token: Secret | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DemoTarget:
-    """Stand-in for the in-process demo hub: each tab runs the demo itself."""
-
-    seed: int = 1
-
-
-Target = HubTarget | DemoTarget
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +59,10 @@ def _base_env(parent: Mapping[str, str], secret_vars: set[str]) -> dict[str, str
 
 
 def child_command(
-    target: Target,
+    target: HubTarget,
     kiosk: Kiosk,
     *,
     browser_token: Secret | None,
-    scope: TokenInfo | None,
     width: int,
     height: int,
     bell_default: bool = False,
@@ -84,8 +72,7 @@ def child_command(
     """argv and environment of one tab's app process.
 
     `browser_token` is the token the browser showed (None on a loopback
-    server without a token file); the hub scopes the board by it. `scope` is
-    that token's entry, used only by the demo stand-in to scope like the hub.
+    server without a token file); the hub scopes the board by it.
     `secret_vars` are environment variables of serve that hold secrets of
     its own (the variable its `--token-env` names) and are never inherited.
     """
@@ -107,18 +94,11 @@ def child_command(
             SERVE_PID_ENV: str(os.getpid()),
         }
     )
-    flags = kiosk.app_flags(bell_default=bell_default)
-    if isinstance(target, HubTarget):
-        token = browser_token if browser_token is not None else target.token
-        if token:
-            env[TOKEN_ENV] = token.reveal()
-        argv = [sys.executable, "-m", "wallboard", "view", target.url]
-        argv += ["--token-env", TOKEN_ENV, *flags]
-        return ChildSpec(argv, env)
-    argv = [sys.executable, "-m", "wallboard.serve.standin", "--seed", str(target.seed), *flags]
-    if scope is not None and scope.queues is not None:
-        argv += ["--queues", ",".join(scope.queues)]
-    return ChildSpec(argv, env)
+    token = browser_token if browser_token is not None else target.token
+    if token:
+        env[TOKEN_ENV] = token.reveal()
+    argv = [sys.executable, "-m", "wallboard", "view", target.url, "--token-env", TOKEN_ENV]
+    return ChildSpec([*argv, *kiosk.app_flags(bell_default=bell_default)], env)
 
 
 __all__ = [
@@ -126,8 +106,6 @@ __all__ = [
     "TAB_DRIVER",
     "TOKEN_ENV",
     "ChildSpec",
-    "DemoTarget",
     "HubTarget",
-    "Target",
     "child_command",
 ]

@@ -8,9 +8,9 @@ downloads. What is ours, because a TV on a wall has nobody to click:
 * the page (`pages.py`, `static/page.js`): kiosk options from the URL, an
   automatic reconnect with backoff instead of the "Restart" button, a tone on
   the terminal bell, everything served locally;
-* the tab's process (`process.py`, `driver.py`): exec'd from
-  `child_command()`, in its own process group, always reaped, and dying by
-  itself when serve goes away;
+* the tab's process (`process.py`, `driver.py`): `wallboard view` of the hub
+  (`child_command()`), exec'd in its own process group, always reaped, and
+  dying by itself when serve goes away;
 * tokens (`tokens.py`) on a non-loopback address, kept in a cookie;
 * a cap on the number of tabs.
 """
@@ -32,7 +32,7 @@ from aiohttp import WSMsgType, web
 from textual_serve.server import Server
 
 from wallboard.feed.secrets import Secret
-from wallboard.serve.child import Target, child_command
+from wallboard.serve.child import HubTarget, child_command
 from wallboard.serve.kiosk import Kiosk, parse_kiosk
 from wallboard.serve.pages import CSP, full_page, kiosk_page, unauthorized_page
 from wallboard.serve.process import TabProcess
@@ -45,7 +45,9 @@ COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie: a TV is 
 DEFAULT_MAX_TABS = 20
 CLOSE_FULL = 4029  # websocket close code: the tab cap is reached
 CLOSE_REVOKED = 4401  # websocket close code: the tab's token is no longer in the token file
-RECHECK_EVERY = 10.0  # seconds between checks that open tabs' tokens are still valid
+# Seconds between checks that open tabs' tokens are still valid. The hub closes a revoked
+# token's feed within a second; the tab then follows at about the same time.
+RECHECK_EVERY = 1.0
 MAX_STDIN = 64 * 1024
 TS_STATIC = Path(textual_serve.__file__).resolve().parent / "static"
 WB_STATIC = Path(__file__).resolve().parent / "static"
@@ -62,7 +64,8 @@ def is_loopback(host: str) -> bool:
 
 @dataclass
 class ServeConfig:
-    target: Target
+    """How browsers are served (what the tabs view is the `HubTarget` beside it)."""
+
     host: str = "127.0.0.1"
     port: int = 8000
     tokens: TokenFile | None = None
@@ -86,9 +89,9 @@ class Tab:
 
 
 class WallServer(Server):
-    """textual-serve's Server, with our page, tabs, tokens and lifecycle."""
+    """textual-serve's Server, with our page, tabs, tokens and lifecycle; tabs view `target`."""
 
-    def __init__(self, config: ServeConfig) -> None:
+    def __init__(self, config: ServeConfig, target: HubTarget) -> None:
         super().__init__(
             "wallboard",
             host=config.host,
@@ -97,6 +100,7 @@ class WallServer(Server):
             statics_path=TS_STATIC,
         )
         self.config = config
+        self.target = target
         self.tabs: dict[int, Tab] = {}
         self._numbers = 0
         self._sockets: set[web.WebSocketResponse] = set()
@@ -122,9 +126,11 @@ class WallServer(Server):
     async def start(self) -> str:
         """Listen; return the URL (port 0 picks a free one)."""
         app = await self._make_app()
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=2.0
+        )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.config.host, self.config.port, shutdown_timeout=2.0)
+        site = web.TCPSite(self._runner, self.config.host, self.config.port)
         await site.start()
         if self.config.auth_required:
             self._recheck = asyncio.create_task(self._recheck_tokens())
@@ -209,7 +215,7 @@ class WallServer(Server):
             )
 
     def _verify(self, token: str | None) -> TokenInfo | None:
-        """Swap point for the hub's own verifier (see tokens.py)."""
+        """The hub's own check, on the hub's token file (see tokens.py)."""
         tokens = self.config.tokens
         return None if tokens is None or token is None else tokens.verify(token)
 
@@ -264,7 +270,7 @@ class WallServer(Server):
         self.tabs[tab.number] = tab
         self._sockets.add(ws)
         try:
-            await self._run_tab(tab, ws, kiosk, request["token"], scope, width, height)
+            await self._run_tab(tab, ws, kiosk, request["token"], width, height)
         finally:
             self._sockets.discard(ws)
             self.tabs.pop(tab.number, None)
@@ -277,15 +283,13 @@ class WallServer(Server):
         ws: web.WebSocketResponse,
         kiosk: Kiosk,
         token: Secret | None,
-        scope: TokenInfo | None,
         width: int,
         height: int,
     ) -> None:
         spec = child_command(
-            self.config.target,
+            self.target,
             kiosk,
             browser_token=token,
-            scope=scope,
             width=width,
             height=height,
             bell_default=self.config.bell,
