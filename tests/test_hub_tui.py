@@ -133,7 +133,6 @@ def test_serve_tabs_run_view_with_flags_it_understands() -> None:
         HubTarget("http://hub:8890", Secret(TOKEN)),
         kiosk,
         browser_token=None,
-        scope=None,
         width=120,
         height=40,
         parent_env={},
