@@ -41,6 +41,7 @@ def run_replay(opts: ReplayOptions) -> int:
         feed=replay_feed(path, speed),
         feed_label=label,
         thresholds=config.thresholds,
+        queue_thresholds=config.queue_thresholds,
         bell=opts.ui.bell,
     )
     return _run_app(app)
@@ -106,6 +107,7 @@ def run_demo(opts: DemoOptions) -> int:
         feed=demo_feed(sim_config),
         feed_label=label,
         thresholds=config.thresholds,
+        queue_thresholds=config.queue_thresholds,
         bell=opts.ui.bell,
     )
     return _run_app(app)
@@ -131,6 +133,7 @@ def run_connect(opts: ConnectOptions) -> int:
         state,
         feed=feed,
         thresholds=config.thresholds,
+        queue_thresholds=config.queue_thresholds,
         on_retry=client.retry_now,
         bell=opts.ui.bell,
     )

@@ -28,7 +28,7 @@ import select
 import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -42,7 +42,7 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, DataTable, Footer
+from textual.widgets import ContentSwitcher, Footer
 from textual.worker import Worker, WorkerState
 
 import wallboard
@@ -64,10 +64,10 @@ from wallboard.ui.panels import (
     Ctx,
     EventLog,
     ExtensionsTable,
-    KeyedTable,
     Panel,
     QueuesTable,
     RecentTable,
+    RowsPanel,
     TrunksTable,
     WaitingTable,
 )
@@ -81,6 +81,7 @@ from wallboard.ui.screens import (
     WallScreen,
 )
 from wallboard.ui.text import safe_text
+from wallboard.ui.vtable import VirtualTable
 from wallboard.ui.widgets import AlertBar, FeedInfo, KpiTiles, StatusLine
 
 Feed = Callable[["WallboardApp"], Awaitable[None]]
@@ -221,6 +222,7 @@ class WallboardApp(App[int]):
         feed: Feed | None = None,
         feed_label: str = "",
         thresholds: Thresholds | None = None,
+        queue_thresholds: Mapping[str, Thresholds] | None = None,
         wall_clock: Callable[[], float] = time.time,
         refresh_hz: float = 5.0,
         wall_interval: float = 15.0,
@@ -234,6 +236,8 @@ class WallboardApp(App[int]):
         self.feed = feed
         self.feed_info = FeedInfo(label=feed_label)
         self.thresholds = thresholds or Thresholds()
+        # A queue's own thresholds by queue number (config `Config.queue_thresholds`).
+        self.queue_thresholds: Mapping[str, Thresholds] = dict(queue_thresholds or {})
         self.wall_clock = wall_clock
         self.refresh_hz = refresh_hz
         self.wall_interval = wall_interval
@@ -358,7 +362,12 @@ class WallboardApp(App[int]):
             now=self.state.pbx_now(),
             wall=self.wall_clock(),
             thresholds=self.thresholds,
+            thresholds_for=self.thresholds_for,
         )
+
+    def thresholds_for(self, number: str) -> Thresholds:
+        """The thresholds a queue's numbers are coloured by (its own, else the board's)."""
+        return self.queue_thresholds.get(number, self.thresholds)
 
     def refresh_now(self, tick: bool = False) -> float:
         """One refresh pass: take what is dirty, apply it to visible panels. Returns seconds."""
@@ -373,6 +382,10 @@ class WallboardApp(App[int]):
             for p in panels:
                 if self._visible(p):
                     p.sync(ctx, tick)
+                elif tick:
+                    # Off screen, once a second: rows kept current (nothing painted),
+                    # so showing a page waits for one second of changes at most.
+                    p.catch_up(ctx)
         if self.bell_enabled and ch.flags & QUEUES:
             self._maybe_bell(ctx)
         dt = time.perf_counter() - t0
@@ -418,22 +431,21 @@ class WallboardApp(App[int]):
         self.page = PAGES[n - 1][0]
         self.query_one("#pages", ContentSwitcher).current = self.page
         self.call_after_refresh(self._focus_page)
-        # Answer the key first: the page is painted with the rows it last showed,
-        # then caught up. Catching up a 5,000-row table that was hidden during a
-        # storm takes ~0.2 s; done before the paint, the key waited for it.
-        self.call_after_refresh(self.refresh_now, True)
+        # Caught up before the first paint: hidden tables are at most a second
+        # behind (`catch_up`), so the page shows current rows at once.
+        self.refresh_now(tick=True)
 
     def _focus_page(self) -> None:
         page = self.query_one(f"#{self.page}")
-        tables = list(page.query(KeyedTable))
+        tables = [t for t in page.query(VirtualTable) if t.display]
         if tables:
             tables[0].focus()
 
-    def _focused_table(self) -> KeyedTable | None:
+    def _focused_table(self) -> VirtualTable[Any, Any] | None:
         f = self.focused
-        if isinstance(f, KeyedTable):
+        if isinstance(f, VirtualTable):
             return f
-        for t in self.screen.query(KeyedTable):
+        for t in self.screen.query(RowsPanel):
             if self._visible(t):
                 return t
         return None
@@ -459,8 +471,8 @@ class WallboardApp(App[int]):
     def action_back(self) -> None:
         """Esc: clear the focused table's filter, else leave the detail / wall screen."""
         f = self.focused
-        if isinstance(f, KeyedTable) and f.filter:
-            f.set_filter("")
+        if isinstance(f, VirtualTable) and f.filter_text:
+            f.set_filter_text("")
             self.refresh_now()
             return
         if isinstance(self.screen, (DetailScreen, WallScreen)):
@@ -530,7 +542,7 @@ class WallboardApp(App[int]):
                 else "this screen"
                 if isinstance(node, Screen)
                 else "tables"
-                if isinstance(node, DataTable)
+                if isinstance(node, VirtualTable)
                 else type(node).__name__
             )
             info[gid] = (b.description, where)
@@ -546,12 +558,12 @@ class WallboardApp(App[int]):
         self.push_screen(HelpScreen(self.help_rows()))
 
     # ---------------------------------------------------------------- details
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        table = event.data_table
-        if not isinstance(table, KeyedTable) or event.row_key.value is None:
+    def on_virtual_table_row_selected(self, event: VirtualTable.RowSelected) -> None:
+        table = event.table
+        if not isinstance(table, RowsPanel) or event.key is None:
             return
         event.stop()
-        key = event.row_key.value
+        key = event.key
         if isinstance(table, WaitingTable):
             sid = key.partition("\x1f")[2]
             if sid in self.state.calls:
@@ -613,8 +625,8 @@ class WallboardApp(App[int]):
             self.exit(0)
 
     # ----------------------------------------------------------- test helpers
-    def table(self, selector: str) -> KeyedTable:
-        return self.screen.query_one(selector, KeyedTable)
+    def table(self, selector: str) -> RowsPanel:
+        return self.screen.query_one(selector, RowsPanel)
 
     def panels(self) -> list[Widget]:
         return [p for p in self._panels if isinstance(p, Widget)]

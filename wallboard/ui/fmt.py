@@ -114,6 +114,14 @@ def ago(seconds: float | None) -> str:
     return f"{int(seconds // 3600)}h ago"
 
 
+def who(number: str, name: str) -> str:
+    """A party as "number name"; the number once when the name is the number or missing."""
+    number, name = safe_text(number, 24), safe_text(name, 28)
+    if name and number and name != number:
+        return f"{number} {name}"
+    return number or name
+
+
 def strip_sip(uri: str) -> str:
     """'sip:101@demo.local' → '101@demo.local' (the model usually stores bare numbers)."""
     return uri[4:] if uri.startswith("sip:") else uri
@@ -132,4 +140,5 @@ __all__ = [
     "hms",
     "pct",
     "short_dur",
+    "who",
 ]

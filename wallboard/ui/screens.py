@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, DataTable, Digits, Footer, Input, Label, Static
+from textual.widgets import ContentSwitcher, Digits, Footer, Input, Label, Static
 
 from wallboard.model import kpi
 from wallboard.model.overview import queue_view
@@ -31,13 +31,15 @@ from wallboard.ui.panels import (
     ContactsTable,
     Ctx,
     InfoPanel,
-    KeyedTable,
     Panel,
     PartyCallsTable,
     QueueAgentsTable,
+    RowsPanel,
     WaitingTable,
 )
+from wallboard.ui.tablerows import Column, TableRows
 from wallboard.ui.text import safe_text
+from wallboard.ui.vtable import VirtualTable
 from wallboard.ui.widgets import AlertBar, KpiTiles, StatusLine
 
 
@@ -56,19 +58,19 @@ class FilterBar(Input):
 
     def __init__(self) -> None:
         super().__init__(placeholder="filter: type to narrow the table, Enter keeps, Esc clears")
-        self.target: KeyedTable | None = None
+        self.target: VirtualTable[Any, Any] | None = None
         self.display = False
 
-    def open(self, target: KeyedTable) -> None:
+    def open(self, target: VirtualTable[Any, Any]) -> None:
         self.target = target
-        self.value = target.filter
+        self.value = target.filter_text
         self.display = True
         self.focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         if self.target is not None and self.display:
-            self.target.set_filter(event.value)
+            self.target.set_filter_text(event.value)
             refresh = getattr(self.app, "refresh_now", None)
             if refresh is not None:
                 refresh()
@@ -79,7 +81,7 @@ class FilterBar(Input):
 
     def action_clear_filter(self) -> None:
         if self.target is not None:
-            self.target.set_filter("")
+            self.target.set_filter_text("")
             refresh = getattr(self.app, "refresh_now", None)
             if refresh is not None:
                 refresh()
@@ -114,7 +116,7 @@ class DetailScreen(BaseScreen):
         refresh = getattr(self.app, "refresh_now", None)
         if refresh is not None:
             refresh(tick=True)
-        tables = list(self.query(KeyedTable))
+        tables = list(self.query(RowsPanel))
         if tables:
             tables[0].focus()
 
@@ -181,9 +183,11 @@ class QueueScreen(DetailScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
         yield QueueInfo(self.queue_id)
-        with Horizontal(classes="detail-row"):
+        with Horizontal(classes="detail-row", id="queue-tables"):
             yield WaitingTable(queue_id=self.queue_id, id="queue-waiting")
             yield QueueAgentsTable(queue_id=self.queue_id, id="queue-agents")
+        # The queue's day of record, as charts (built elsewhere: mount them here).
+        yield Vertical(id="queue-day-charts", classes="day-charts")
         yield from self.compose_bottom()
 
 
@@ -324,6 +328,19 @@ class CallScreen(DetailScreen):
 
 
 # ------------------------------------------------------------------------ help
+# Static rows in their given order (the key is the position).
+HELP_COLUMNS: tuple[Column[Any], ...] = (
+    Column("key", "Key", 18),
+    Column("does", "Does", 28),
+    Column("where", "Where", 12),
+)
+
+
+def _help_cells(_key: int, row: tuple[str, str, str]) -> list[Any]:
+    key, does, where = row
+    return [(key, "bold"), does, (where, "dim")]
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key that works where you were, built from the live bindings."""
 
@@ -338,8 +355,9 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
             yield Label(Text("Keys  (Esc closes)", style="bold"), id="help-title")
-            table: DataTable[Any] = DataTable(id="help-table", cursor_type="row")
-            yield table
+            rows: TableRows[int, tuple[str, str, str]] = TableRows(HELP_COLUMNS)
+            rows.update(enumerate(self.rows))
+            yield VirtualTable(rows, _help_cells, id="help-table")
             yield Static(
                 Text(
                     "Tables: ↑↓ or j/k move, Enter opens details, click a header to sort.\n"
@@ -351,13 +369,7 @@ class HelpScreen(ModalScreen[None]):
             )
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column(Text("Key", style="bold"), key="key")
-        table.add_column(Text("Does", style="bold"), key="does")
-        table.add_column(Text("Where", style="bold"), key="where")
-        for key, does, where in self.rows:
-            table.add_row(Text(key, style="bold"), Text(does), Text(where, style="dim"))
-        table.focus()
+        self.query_one(VirtualTable).focus()
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)

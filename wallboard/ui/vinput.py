@@ -107,9 +107,10 @@ class TableInput:
         y, x = at
         if y < self.header_height:
             j = self._painter.column_at(x)
-            if j is not None and self.columns[j].sort is not None:
-                self.sort_by(self.columns[j].key)
-                self.post_message(self.HeaderSelected(self, self.columns[j].key))
+            column = self._painter.columns[j] if j is not None else None
+            if column is not None and column.sort is not None:
+                self.sort_by(column.key)
+                self.post_message(self.HeaderSelected(self, column.key))
             event.stop()
             return
         index = int(self.scroll_y) + y - self.header_height

@@ -44,10 +44,10 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widget import Widget
 
-from wallboard.ui.tablerows import K, R, TableRows
+from wallboard.ui.tablerows import Column, K, R, TableRows
 from wallboard.ui.text import safe_text
+from wallboard.ui.textual_private import set_virtual_size_without_layout
 from wallboard.ui.vinput import TABLE_BINDINGS, TableInput
 from wallboard.ui.vpaint import (
     TABLE_CSS,
@@ -148,6 +148,7 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
         self.tail = tail  # stay at the end when rows arrive there (a log)
         self.filter_text = ""
         self.counters = PaintCounters()
+        self._shown_cols: tuple[int, ...] | None = None  # None: every column
         self._painter = RowPainter(self.columns, self.counters)
         self._fmt: dict[Any, tuple[Cell, ...]] = {}  # formatted rows, valid until they change
         self._painted: dict[int, Any] = {}  # content line -> (cells, look) painted there
@@ -207,6 +208,36 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
         self._move(index, scroll=scroll, announce=False)
         return True
 
+    @property
+    def visible_columns(self) -> tuple[Column[Any], ...]:
+        """The columns painted, in order (all of them unless `show_columns` narrowed it)."""
+        return self._painter.columns
+
+    def show_columns(self, keys: Collection[str] | None) -> None:
+        """Paint only these columns (None: all), e.g. to fit a narrow terminal.
+
+        Rows keep every value and still sort by any column; only painting
+        changes. At least one column is always shown.
+        """
+        shown: tuple[int, ...] | None = None
+        if keys is not None:
+            shown = tuple(i for i, c in enumerate(self.columns) if c.key in keys) or (0,)
+            if len(shown) == len(self.columns):
+                shown = None
+        if shown == self._shown_cols:
+            return
+        self._shown_cols = shown
+        cols = self.columns if shown is None else tuple(self.columns[i] for i in shown)
+        self._painter = RowPainter(cols, self.counters)
+        self._fmt.clear()
+        self._painted.clear()
+        self._stale = True
+        if self.is_mounted:
+            self._sync_size()
+            self.refresh()
+            if self._on_screen:
+                self.check_idle()
+
     # ------------------------------------------------------ sort and filter
     def sort_by(self, column: str) -> None:
         """Sort by `column`; the same column again reverses (a header click)."""
@@ -253,7 +284,12 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
 
     def _cell_text(self, key: Any, record: Any) -> str:
         # Newlines keep a query from matching across two cells.
-        return "\n".join(c[0] for c in normalise(self._format(key, record), len(self.columns)))
+        return "\n".join(c[0] for c in self._visible(self._format(key, record)))
+
+    def _visible(self, cells: Sequence[CellT]) -> tuple[Cell, ...]:
+        out = normalise(cells, len(self.columns))
+        shown = self._shown_cols
+        return out if shown is None else tuple(out[i] for i in shown)
 
     # ----------------------------------------------------------- reconcile
     def reconcile(self) -> None:
@@ -286,7 +322,7 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
             for j, (a, b) in enumerate(zip(have[0], want[0], strict=False)):
                 if a != b:
                     x = self._painter.x[j] - sx
-                    w = self.columns[j].width + 2
+                    w = self._painter.columns[j].width + 2
                     if x + w > 0 and x < width:
                         regions.append(Region(max(0, x), y, w + min(0, x), 1))
         if regions:
@@ -308,15 +344,14 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
         if size == self.virtual_size:
             return
         height = self.styles.height
-        scroll_update = getattr(self, "_scroll_update", None)
-        if (height is not None and height.is_auto) or scroll_update is None:
+        if height is not None and height.is_auto:
             self.virtual_size = size  # the table's own height follows: a layout
             return
         # A fixed-height table: only the scrollbars change, so skip the layout
         # (a layout repaints the whole table; row counts change every refresh
-        # in a storm). `_scroll_update` is what a layout would call for it.
-        self.set_reactive(Widget.virtual_size, size)
-        scroll_update(size)
+        # in a storm).
+        if not set_virtual_size_without_layout(self, size):
+            self.virtual_size = size
 
     def _sync_cursor(self) -> None:
         rows = self.rows
@@ -373,7 +408,7 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
         cells = self._fmt.get(key)
         if cells is None:
             self.counters.formats += 1
-            cells = normalise(self._format(key, self.rows.get(key)), len(self.columns))
+            cells = self._visible(self._format(key, self.rows.get(key)))
             self._fmt[key] = cells
         return cells
 
@@ -403,7 +438,13 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
         sx = int(self.scroll_x)
         rows = self.rows
         if y < self.header_height:
-            return self._painter.header(rows.sort_column, rows.reverse, looks, sx, width)
+            shown = self._shown_cols
+            sort = rows.sort_column
+            if self.columns[sort].sort is None:
+                sort = -1  # a table in its given order: no arrow
+            elif shown is not None:
+                sort = shown.index(sort) if sort in shown else -1
+            return self._painter.header(sort, rows.reverse, looks, sx, width)
         index = int(self.scroll_y) + y - self.header_height
         if index >= len(rows):
             if record:
@@ -428,7 +469,7 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
     def row_text(self, key: Any) -> list[str]:
         """One row's cells as shown (formatted now, not cached; tests, snapshots)."""
         record = self.rows.get(key)
-        return [c[0] for c in normalise(self._format(key, record), len(self.columns))]
+        return [c[0] for c in self._visible(self._format(key, record))]
 
     # ------------------------------------------------------- events, input
     def _on_show(self, _: events.Show) -> None:

@@ -14,25 +14,11 @@ from wallboard.model.overview import Overview, overview
 from wallboard.model.state import COUNTS, QUEUES, SOURCE, TRUNKS
 from wallboard.ui.derived import Changes
 from wallboard.ui.fmt import ago, dur, hm, hms, pct, short_dur
-from wallboard.ui.panels import Ctx, Panel
+from wallboard.ui.panel import Ctx, Panel, Registered
 from wallboard.ui.text import safe_text
 
 # Connected, but nothing arrived for this long: say so (a quiet PBX is rare in a call center).
 QUIET_AFTER = 120.0
-
-
-class _Registered:
-    """Register with the app's refresh loop while mounted."""
-
-    def on_mount(self) -> None:
-        register = getattr(self.app, "register_panel", None)  # type: ignore[attr-defined]
-        if register is not None:
-            register(self)
-
-    def on_unmount(self) -> None:
-        unregister = getattr(self.app, "unregister_panel", None)  # type: ignore[attr-defined]
-        if unregister is not None:
-            unregister(self)
 
 
 @dataclass(slots=True)
@@ -108,7 +94,7 @@ def alerts(ctx: Ctx, words: str, feed: FeedInfo) -> list[str]:
     return out
 
 
-class StatusLine(_Registered, Panel, Static):
+class StatusLine(Registered, Panel, Static):
     """Source, dialect, connection state in words, age of the last event, clock, since."""
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -153,7 +139,7 @@ class StatusLine(_Registered, Panel, Static):
             self.update(t)
 
 
-class AlertBar(_Registered, Panel, Static):
+class AlertBar(Registered, Panel, Static):
     """Reverse red lines for what must not be missed; hidden when all is well."""
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -191,6 +177,12 @@ class KpiTile(Vertical):
         yield Digits("", classes="tile-digits")
         yield Static("", classes="tile-text")
 
+    def on_resize(self) -> None:
+        """The whole word where it fits (120 columns fit "Answered"), else the short one."""
+        width = self.content_region.width
+        label = self.label if len(self.label) <= width else self.short
+        self.query_one(".tile-label", Label).update(label)
+
     def show(self, value: str, level: str = "ok") -> None:
         if value != self._value:
             self._value = value
@@ -214,7 +206,7 @@ class KpiTile(Vertical):
         return self._value
 
 
-# (id, label on a wall screen, label on a laptop where a tile is ~8 columns wide)
+# (id, label, short label for a tile too narrow for the label: ~8 columns at 80)
 TILES: tuple[tuple[str, str, str], ...] = (
     ("waiting", "Waiting", "Waiting"),
     ("longest", "Longest", "Longest"),
@@ -246,7 +238,7 @@ def tile_values(ctx: Ctx, o: Overview) -> dict[str, tuple[str, str]]:
     }
 
 
-class KpiTiles(_Registered, Panel, Horizontal):
+class KpiTiles(Registered, Panel, Horizontal):
     """The KPI row: waiting, longest wait, answered, abandoned, SL, ASA, agents."""
 
     FLAGS: ClassVar[int] = QUEUES | COUNTS | SOURCE | TRUNKS
