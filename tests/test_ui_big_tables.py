@@ -5,29 +5,66 @@ from __future__ import annotations
 
 import json
 
-from wallboard.bench.stream import TENANT, StreamGenerator
 from wallboard.model import WallboardState
 from wallboard.ui.app import WallboardApp
 from wallboard.ui.panels import AgentsTable
 
 AGENTS = 5_000
+QUEUES = 50
 T0 = 1_760_000_000.0
+TENANT = "883611252155219968"
 
 
-def _board() -> tuple[WallboardState, StreamGenerator]:
+class Board:
+    """5,000 agents in 50 queues (one queue each), as queue_status pictures say them."""
+
+    @staticmethod
+    def queue_id(q: int) -> str:
+        return str(900_000_000_000_000_000 + q)
+
+    @staticmethod
+    def extension(i: int) -> str:
+        return str(1000 + i)
+
+    def pictures(self) -> list[str]:
+        ts = str(int(T0))
+        return [
+            json.dumps(
+                {
+                    "event_type": "queue_status",
+                    "tenant_id": TENANT,
+                    "queue_id": self.queue_id(q),
+                    "queue_number": str(8001 + q),
+                    "queue_name": f"Queue {q + 1}",
+                    "waiting_list": [],
+                    "agents": [
+                        {
+                            "state": "READY",
+                            "agent_extension_number": self.extension(i),
+                            "timestamp": ts,
+                        }
+                        for i in range(q, AGENTS, QUEUES)
+                    ],
+                }
+            )
+            for q in range(QUEUES)
+        ]
+
+
+def _board() -> tuple[WallboardState, Board]:
     state = WallboardState()
-    gen = StreamGenerator(agents=AGENTS, queues=50)
-    for frame in gen.pictures(T0):
+    gen = Board()
+    for frame in gen.pictures():
         state.apply_frame(frame)
     return state, gen
 
 
-def _agent_status(gen: StreamGenerator, i: int, status: str, t: float) -> str:
+def _agent_status(gen: Board, i: int, status: str, t: float) -> str:
     agent = {"state": status, "agent_extension_number": gen.extension(i), "timestamp": str(int(t))}
     return json.dumps(
         {
             "event_type": "queue_agent_status",
-            "queue_id": gen.queue_id(i % 50),
+            "queue_id": gen.queue_id(i % QUEUES),
             "tenant_id": TENANT,
             "updated_agents": [agent],
         }

@@ -230,9 +230,9 @@ class DTable(Table):
 # ------------------------------------------------------------------ one run
 def run_mode(opts: argparse.Namespace) -> dict[str, Any]:
     from textual.app import App, ComposeResult
-    from textual.screen import Screen
 
     from wallboard.bench.driver import NullTerminalDriver
+    from wallboard.ui.textual_private import hook_screen_updates
 
     perf = time.perf_counter
     size = tuple(int(v) for v in opts.size.split("x"))
@@ -243,21 +243,16 @@ def run_mode(opts: argparse.Namespace) -> dict[str, Any]:
     refreshes: list[float] = []
     count = {"paints": 0}
 
-    compositor_refresh = Screen._compositor_refresh
-    timer_update = Screen._on_timer_update
-
-    def _compositor_refresh(self: Any) -> None:
-        compositor_refresh(self)
+    def _painted(_screen: Any) -> None:
         count["paints"] += 1
 
-    def _on_timer_update(self: Any) -> None:
+    def _update(_screen: Any, run: Any) -> None:
         before, t0 = count["paints"], perf()
-        timer_update(self)
+        run()
         if count["paints"] != before:
             paints.append(perf() - t0)
 
-    Screen._compositor_refresh = _compositor_refresh  # type: ignore[method-assign]
-    Screen._on_timer_update = _on_timer_update  # type: ignore[method-assign]
+    hook_screen_updates(_painted, _update)
 
     table: Table
     table = VTable(recs, now) if opts.mode == "vtable" else DTable(recs, now)

@@ -7,6 +7,7 @@ private Textual method (tests/test_import_hygiene.py checks both).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual.geometry import Size
@@ -30,4 +31,27 @@ def set_virtual_size_without_layout(widget: Any, size: Size) -> bool:
     return True
 
 
-__all__ = ["set_virtual_size_without_layout"]
+def hook_screen_updates(
+    after_paint: Callable[[Any], None],
+    around_update: Callable[[Any, Callable[[], None]], None],
+) -> None:
+    """Benchmarks (this process only): `after_paint(screen)` runs after every
+    compositor refresh (a paint reached the driver), and every screen update
+    (layout, compositor, escape sequences) runs as `around_update(screen, run)`."""
+    from textual.screen import Screen
+
+    compositor_refresh = Screen._compositor_refresh
+    timer_update = Screen._on_timer_update
+
+    def _compositor_refresh(self: Any) -> None:
+        compositor_refresh(self)
+        after_paint(self)
+
+    def _on_timer_update(self: Any) -> None:
+        around_update(self, lambda: timer_update(self))
+
+    Screen._compositor_refresh = _compositor_refresh  # type: ignore[method-assign]
+    Screen._on_timer_update = _on_timer_update  # type: ignore[method-assign]
+
+
+__all__ = ["hook_screen_updates", "set_virtual_size_without_layout"]

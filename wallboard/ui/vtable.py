@@ -145,6 +145,7 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
         self.follow: Follow = follow
         self.show_cursor = show_cursor
         self.header_height = 1 if show_header else 0
+        self._footer: tuple[Cell, ...] | None = None  # a pinned last line (totals)
         self.tail = tail  # stay at the end when rows arrive there (a log)
         self.filter_text = ""
         self.counters = PaintCounters()
@@ -238,6 +239,32 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
             if self._on_screen:
                 self.check_idle()
 
+    @property
+    def footer_height(self) -> int:
+        return 0 if self._footer is None else 1
+
+    def set_footer(self, cells: Sequence[CellT] | None) -> None:
+        """Pin a line under the rows (a totals row): right after the last row, or at
+        the bottom when the rows scroll. Not sorted, filtered or selectable."""
+        new = None if cells is None else normalise(cells, len(self.columns))
+        if new == self._footer:
+            return
+        self._footer = new
+        self._stale = True
+        if self._on_screen:
+            self.check_idle()
+
+    def footer_text(self) -> list[str] | None:
+        """The footer's shown cells (tests); None without one."""
+        return None if self._footer is None else [c[0] for c in self._visible(self._footer)]
+
+    def _footer_y(self) -> int:
+        """The content line the footer is painted on (-1: no footer)."""
+        if self._footer is None:
+            return -1
+        last = self.scrollable_content_region.height - 1
+        return min(self.header_height + len(self.rows) - int(self.scroll_y), last)
+
     # ------------------------------------------------------ sort and filter
     def sort_by(self, column: str) -> None:
         """Sort by `column`; the same column again reverses (a header click)."""
@@ -310,9 +337,16 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
         painted = self._painted
         sx, width = int(self.scroll_x), self.scrollable_content_region.width
         regions: list[Region] = []
-        for i in range(height):
+        fy = self._footer_y()
+        lines = height
+        if fy >= 0:  # every line to the bottom: the footer moves as rows come and go
+            lines = self.scrollable_content_region.height - self.header_height
+        for i in range(lines):
             y = i + self.header_height
-            want = (self._cells(keys[i]), self._look(top + i)) if i < len(keys) else None
+            if y == fy:
+                want: Any = (self._visible(self._footer or ()), -1)
+            else:
+                want = (self._cells(keys[i]), self._look(top + i)) if i < len(keys) else None
             have = painted.get(y, _NO_LINE)
             if have == want:
                 continue
@@ -340,7 +374,9 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
             self._painter.prune(keys)
 
     def _sync_size(self) -> None:
-        size = Size(self._painter.width, len(self.rows) + self.header_height)
+        size = Size(
+            self._painter.width, len(self.rows) + self.header_height + self.footer_height
+        )
         if size == self.virtual_size:
             return
         height = self.styles.height
@@ -396,7 +432,12 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
 
     # ------------------------------------------------------------ painting
     def _body_height(self) -> int:
-        return max(0, self.scrollable_content_region.height - self.header_height)
+        chrome = self.header_height + self.footer_height
+        return max(0, self.scrollable_content_region.height - chrome)
+
+    def is_row_line(self, y: int) -> bool:
+        """Whether content line `y` shows a row (not the header nor the footer)."""
+        return y >= self.header_height and y != self._footer_y()
 
     def _look(self, index: int) -> int:
         """What a row's line looks like apart from its cells: zebra, hover, cursor."""
@@ -445,6 +486,11 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
             elif shown is not None:
                 sort = shown.index(sort) if sort in shown else -1
             return self._painter.header(sort, rows.reverse, looks, sx, width)
+        if self._footer is not None and y == self._footer_y():
+            cells = self._visible(self._footer)
+            if record:
+                self._painted[y] = (cells, -1)
+            return self._painter.footer(cells, looks, sx, width)
         index = int(self.scroll_y) + y - self.header_height
         if index >= len(rows):
             if record:
