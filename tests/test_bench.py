@@ -49,26 +49,18 @@ def test_bench_ui_tiny() -> None:
     )
     assert out["benchmark"] == "ui"
     for run in (out["storm"], out["baseline"]):
+        # Every frame went through the socket and the live client, and was painted.
         assert run["frames"] == 400
         assert run["dropped"] == 0 and run["applied"] == run["model_frames"] == 400
+        assert run["replies"] >= 2  # auth and subscribes, answered by the benchmark's PBX
         assert run["invalid"] == 0 and run["unpainted"] == 0
-        for key in ("latency_ms", "refresh_ms", "paint_ms"):
+        for key in ("latency_ms", "latency_old_method_ms", "refresh_ms", "paint_ms"):
             assert set(run[key]) == {"p50", "p99", "max", "count"}
+        # From when a frame was due, not from when it was applied: never shorter.
+        assert run["latency_ms"]["p50"] >= run["latency_old_method_ms"]["p50"] > 0
         assert run["cpu_cores"] > 0 and run["peak_rss_mb"] > 0
-    assert out["storm"]["key_ms"]["count"] >= 1
-    assert set(out["baseline_ratios"]) >= {"latency_p99", "refresh_p99", "cpu", "peak_rss"}
+    assert out["storm"]["mode"] == "vtable" and out["baseline"]["mode"] == "datatable"
+    assert out["storm"]["key_count"] >= 1
+    # Every target has its figure and its verdict.
+    assert set(out["figures"]) == set(out["targets"]) == set(out["met"])
     assert out["idle"]["cpu_pct"] >= 0 and out["idle"]["agents"] == 50
-    assert 0 < out["startup_s"] < 60
-    assert out["replay"]["events"] == 2000 and out["replay"]["ratio"] > 0
-    assert set(out["met"]) == {
-        "no_drops",
-        "latency_p99",
-        "refresh_p99",
-        "cpu",
-        "peak_rss",
-        "key_press",
-        "idle_cpu",
-        "startup",
-        "replay_ratio",
-    }
-    assert out["met"]["no_drops"] is True

@@ -382,15 +382,22 @@ class WallboardApp(App[int]):
             for p in panels:
                 if self._visible(p):
                     p.sync(ctx, tick)
-                elif tick:
-                    # Off screen, once a second: rows kept current (nothing painted),
-                    # so showing a page waits for one second of changes at most.
-                    p.catch_up(ctx)
+        if tick:
+            # Off screen, once a second, after this pass has been painted: rows kept
+            # current (nothing painted), so showing a page waits for a second of
+            # changes at most, and what is on screen never waits for them.
+            self.call_after_refresh(self._catch_up_hidden)
         if self.bell_enabled and ch.flags & QUEUES:
             self._maybe_bell(ctx)
         dt = time.perf_counter() - t0
         self.refresh_stats.record(dt)
         return dt
+
+    def _catch_up_hidden(self) -> None:
+        ctx = self._ctx()
+        for p in list(self._panels):
+            if not self._visible(p):
+                p.catch_up(ctx)
 
     def _maybe_bell(self, ctx: Ctx) -> None:
         """Ring on a new SLA breach or a queue newly below the critical service level."""

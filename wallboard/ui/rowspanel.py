@@ -156,6 +156,10 @@ class RowsPanel(Panel, VirtualTable[Any, Any]):
         self._full = True
         self._pending.clear()
 
+    def has_pending(self) -> bool:
+        """Changes noted and not yet in the rows (a hidden table between catch-ups)."""
+        return self._full or bool(self._pending)
+
     def catch_up(self, ctx: Ctx) -> None:
         """Bring the rows up to date with the model (no painting)."""
         self.ctx, self.now, self.wall = ctx, ctx.now, ctx.wall

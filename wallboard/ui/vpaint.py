@@ -268,7 +268,6 @@ class RowPainter:
             self._header = (sig, strip.crop_extend(sx, sx + width, looks.base))
         return self._header[1]
 
-
     def footer(self, cells: tuple[Cell, ...], looks: Looks, sx: int, width: int) -> Strip:
         """A pinned line (totals) in the header's look, cells in their own styles."""
         sig = (cells, looks.header, looks.base, sx, width)

@@ -374,9 +374,7 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
             self._painter.prune(keys)
 
     def _sync_size(self) -> None:
-        size = Size(
-            self._painter.width, len(self.rows) + self.header_height + self.footer_height
-        )
+        size = Size(self._painter.width, len(self.rows) + self.header_height + self.footer_height)
         if size == self.virtual_size:
             return
         height = self.styles.height
@@ -502,6 +500,18 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
         if record:
             self._painted[y] = (cells, look)
         return self._painter.row(key, cells, look, looks, sx, width)
+
+    def painted_current(self) -> bool:
+        """Whether every line in view shows what the rows hold now (benchmarks, tests):
+        nothing left to reconcile, and each line painted with its row's current cells."""
+        if self._stale:
+            return False
+        top = int(self.scroll_y)
+        for i, key in enumerate(self.rows.keys(top, top + self._body_height())):
+            have = self._painted.get(i + self.header_height)
+            if have is None or have[0] != self._cells(key):
+                return False
+        return True
 
     def screen_text(self) -> list[str]:
         """The table's lines as they would be painted now (header first; tests).

@@ -57,6 +57,9 @@ class EventLog(Panel, VirtualTable[int, tuple[float, Any]]):
     def invalidate(self) -> None:
         self._dirty = True
 
+    def has_pending(self) -> bool:
+        return self._dirty
+
     def catch_up(self, ctx: Ctx) -> None:
         if not self._dirty:
             return
