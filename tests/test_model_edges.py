@@ -260,3 +260,31 @@ def test_a_queues_own_target_wins_over_the_global_and_the_pbx() -> None:
     )
     s = stats(state)
     assert s["sla_threshold_s"] == 10 and s["service_level_pct"] == 0.0
+
+
+def test_two_tenants_queues_with_one_number_stay_two_queues() -> None:
+    """A v22 global board: queue 8001 in two tenants is two queues (ids differ)."""
+    st = WallboardState()
+    for tenant, qid, ext in (
+        ("t1", "900000000000000001", "101"),
+        ("t2", "900000000000000002", "101"),
+    ):
+        st.apply_frame(
+            json.dumps(
+                {
+                    "event_type": "queue_status",
+                    "tenant_id": tenant,
+                    "queue_id": qid,
+                    "queue_number": "8001",
+                    "waiting_list": [],
+                    "agents": [{"state": "READY", "agent_extension_number": ext, "timestamp": "1"}],
+                }
+            )
+        )
+    assert {q.tenant_id for q in st.queues.values()} == {"t1", "t2"}
+    assert set(st.members) == {("t1", "101"), ("t2", "101")}
+    # A queue first seen by its number still takes its id when one arrives.
+    st2 = WallboardState()
+    st2.queue("t1", "", "8002")
+    q = st2.queue("t1", "900000000000000003", "8002")
+    assert list(st2.queues) == ["900000000000000003"] and q.number == "8002"

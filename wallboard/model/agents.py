@@ -13,7 +13,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from wallboard.model.entities import ABSENT_STATES, BUSY_STATES, AgentDay, Queue, agent_rank
-from wallboard.model.kpi import occupancy
+from wallboard.model.kpi import agent_aht, occupancy
 
 if TYPE_CHECKING:
     from wallboard.model.state import WallboardState
@@ -155,6 +155,9 @@ class AgentTracking:
         return occupancy(
             day.seconds("QUEUE_CALL", now), day.seconds("WRAP_UP", now), day.seconds("READY", now)
         )
+
+    def agent_aht(self: WallboardState, day: AgentDay, now: float) -> float | None:
+        return agent_aht(day.seconds("QUEUE_CALL", now), day.seconds("WRAP_UP", now), day.answered)
 
     def _reset_agent_days(self: WallboardState, t: float) -> None:
         """Midnight: every agent's day starts again in the state it is in now."""

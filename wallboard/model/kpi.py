@@ -64,6 +64,11 @@ def average_wrap(t: Tally) -> float | None:
     return t.wrap_sum / t.handled if t.handled > 0 else None
 
 
+def agent_aht(talk: float, wrap: float, answered: int) -> float | None:
+    """An agent's average handle time today: seconds in QUEUE_CALL + WRAP_UP per call taken."""
+    return (talk + wrap) / answered if answered > 0 else None
+
+
 def occupancy(talk: float, wrap: float, ready: float) -> float | None:
     """Percent of an agent's available time spent handling calls: (talk + wrap) / (talk + wrap + ready)."""
     return _ratio(talk + wrap, talk + wrap + ready)
@@ -71,6 +76,7 @@ def occupancy(talk: float, wrap: float, ready: float) -> float | None:
 
 __all__ = [
     "abandon_rate",
+    "agent_aht",
     "aht",
     "asa",
     "average_abandon_wait",

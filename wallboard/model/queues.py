@@ -52,7 +52,12 @@ class QueueHandlers:
                 if q is None:
                     del self._qid_by_number[number]  # the queue it named is gone
                 elif qid and key != qid:
-                    self._rekey_queue(q, qid)
+                    if q.queue_id == q.number and q.tenant_id in ("", tenant or q.tenant_id):
+                        self._rekey_queue(q, qid)  # first seen by number: this is its id
+                    else:
+                        # Another queue with the same number (another tenant of a v22
+                        # global board): never merge two queues that have ids.
+                        q = None
         if q is None:
             key = qid or number
             q = Queue(queue_id=key, number=number, tenant_id=tenant)

@@ -55,7 +55,7 @@ except ImportError:  # pragma: no cover - Windows
 from wallboard.config import Thresholds
 from wallboard.model import kpi
 from wallboard.model.state import QUEUES, WallboardState
-from wallboard.ui.derived import Derived
+from wallboard.ui.derived import Changes, Derived
 from wallboard.ui.gcpolicy import GcPolicy
 from wallboard.ui.panels import (
     AgentsTable,
@@ -249,6 +249,7 @@ class WallboardApp(App[int]):
         self.refresh_stats = RefreshStats()
         self.gc_policy = GcPolicy()  # full GC pauses off the hot path (see gcpolicy.py)
         self._panels: list[Panel] = []
+        self._tenants: set[str] = set()  # tenant ids seen (several: a v22 global board)
         self._last_second = -1
         self._bell_state: tuple[int, int] = (0, 0)
         self._last_bell = 0.0
@@ -363,6 +364,7 @@ class WallboardApp(App[int]):
             wall=self.wall_clock(),
             thresholds=self.thresholds,
             thresholds_for=self.thresholds_for,
+            tenants=frozenset(self._tenants),
         )
 
     def thresholds_for(self, number: str) -> Thresholds:
@@ -375,6 +377,7 @@ class WallboardApp(App[int]):
         ch = self.derived.take()
         panels = list(self._panels)
         if ch:
+            self._note_tenants(ch)
             for p in panels:
                 p.note(ch)
         ctx = self._ctx()
@@ -392,6 +395,17 @@ class WallboardApp(App[int]):
         dt = time.perf_counter() - t0
         self.refresh_stats.record(dt)
         return dt
+
+    def _note_tenants(self, ch: Changes) -> None:
+        """Tenants only appear: look at what changed (O(changed)), never at everything."""
+        st, seen = self.state, self._tenants
+        for qid in ch.queues:
+            q = st.queues.get(qid)
+            if q is not None and q.tenant_id:
+                seen.add(q.tenant_id)
+        for tenant, _number in ch.ext_keys:
+            if tenant:
+                seen.add(tenant)
 
     def _catch_up_hidden(self) -> None:
         ctx = self._ctx()
@@ -581,14 +595,17 @@ class WallboardApp(App[int]):
         if table.DETAIL is not None:
             self.open_detail(table.DETAIL, key)
 
-    def open_detail(self, kind: str, key: str) -> None:
+    def open_detail(self, kind: str, key: Any) -> None:
         """Push the detail screen for a queue id, agent number, 'tenant/number' or session id."""
         screen: Screen[Any]
         if kind == "queue":
             screen = QueueScreen(key)
         elif kind == "agent":
-            keys = sorted(self.derived.keys_by_number.get(key, ()))
-            screen = ExtensionScreen(keys[0] if keys else ("", key))
+            if isinstance(key, tuple):  # (tenant, number): the agents table's key
+                screen = ExtensionScreen(key)
+            else:
+                keys = sorted(self.derived.keys_by_number.get(key, ()))
+                screen = ExtensionScreen(keys[0] if keys else ("", key))
         elif kind == "extension":
             tenant, _, number = key.partition("/")
             screen = ExtensionScreen((tenant, number))

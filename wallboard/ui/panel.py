@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from wallboard.config import Thresholds
+from wallboard.model.overview import Overview, overview
 from wallboard.model.state import WallboardState
 from wallboard.ui.derived import Changes, Derived
 
@@ -31,10 +32,26 @@ class Ctx:
     thresholds: Thresholds
     # A queue's own thresholds by queue number (config `queues:`); default: `thresholds`.
     thresholds_for: Callable[[str], Thresholds] | None = field(default=None)
+    tenants: frozenset[str] = frozenset()  # tenant ids seen (v22 global topics: several)
+    _overview: Overview | None = None
 
     def queue_thresholds(self, number: str) -> Thresholds:
         f = self.thresholds_for
         return self.thresholds if f is None else f(number)
+
+    @property
+    def overview(self) -> Overview:
+        """Every queue summed (the model's `overview`), once per refresh pass."""
+        if self._overview is None:
+            self._overview = overview(self.state, now=self.now)
+        return self._overview
+
+    @property
+    def multi_tenant(self) -> bool:
+        return len(self.tenants) > 1
+
+    def tenant_label(self, tenant_id: str) -> str:
+        return self.state.names.tenant_name(tenant_id) or tenant_id
 
 
 class Panel:

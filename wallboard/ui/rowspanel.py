@@ -77,6 +77,9 @@ class RowsPanel(Panel, VirtualTable[Any, Any]):
     DEFAULT_SORT: ClassVar[str | None] = None  # a column key (None: the first)
     DEFAULT_REVERSE: ClassVar[bool] = False
     TICKS: ClassVar[bool] = False  # shows durations that advance every second
+    # Records hold figures the model computes against the clock (today's times):
+    # once a second the rows in view are recorded again.
+    LIVE_RECORDS: ClassVar[bool] = False
     DETAIL: ClassVar[str | None] = (
         None  # what Enter opens: "queue" | "agent" | "extension" | "call"
     )
@@ -180,6 +183,8 @@ class RowsPanel(Panel, VirtualTable[Any, Any]):
     def sync(self, ctx: Ctx, tick: bool) -> None:
         self.catch_up(ctx)
         self._fit_columns()
+        if tick and self.LIVE_RECORDS:
+            self.rows.update([(k, self.record(ctx, k)) for k in self.keys_in_view()])
         if tick and self.TICKS:
             self.reformat()  # rows in view only; only cells whose text changed repaint
         self.reconcile()

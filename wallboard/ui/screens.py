@@ -38,6 +38,7 @@ from wallboard.ui.panels import (
     WaitingTable,
 )
 from wallboard.ui.tablerows import Column, TableRows
+from wallboard.ui.tables.agents import day_figures
 from wallboard.ui.text import safe_text
 from wallboard.ui.vtable import VirtualTable
 from wallboard.ui.widgets import AlertBar, KpiTiles, StatusLine
@@ -239,6 +240,23 @@ class ExtensionInfo(InfoPanel):
                 t.append(f" for {dur(ctx.now - a.since)}  ")
                 t.append(safe_text(q.name, 30), style="dim")
                 t.append("\n")
+        day = day_figures(ctx, tenant, number)
+        if day:
+            t.append(f"{'today':>14}  ", style="dim")
+            for i, (label, value) in enumerate(
+                (
+                    ("answered", str(day["answered"])),
+                    ("missed", str(day["missed"])),
+                    ("AHT", dur(day["aht"])),
+                    ("not ready", dur(day["not_ready_s"])),
+                    ("occupancy", pct(day["occupancy"])),
+                )
+            ):
+                if i:
+                    t.append("   ")
+                t.append(f"{label} ", style="dim")
+                t.append(value, style="bold")
+            t.append("\n")
         return t
 
 
@@ -376,12 +394,36 @@ class HelpScreen(ModalScreen[None]):
 
 
 # ------------------------------------------------------------------------ wall
+def _wall_row(classes: str = "wq-row") -> Horizontal:
+    return Horizontal(
+        Label("", classes="wq-name"),
+        Digits("", classes="wq-waiting"),
+        Digits("", classes="wq-longest"),
+        Digits("", classes="wq-sl"),
+        classes=classes,
+    )
+
+
+def _show_wall_row(row: Any, name: Text, figures: list[tuple[str, str, str]]) -> None:
+    row.query_one(".wq-name", Label).update(name)
+    for cls, value, level in figures:
+        w = row.query_one(f".{cls}", Digits)
+        w.update(value)
+        w.set_class(level == "warn", "-warn")
+        w.set_class(level == "crit", "-crit")
+
+
 class WallQueues(Panel, Vertical):
-    """Wall page 2: one big-number row per queue (waiting, longest wait, service level)."""
+    """Wall page 2: one big-number row per queue (waiting, longest wait, service level),
+    and the totals of every queue pinned at the bottom (sums, KPIs from the sums)."""
 
     def __init__(self) -> None:
         super().__init__(id="wall-queues")
         self._order: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Vertical(id="wq-rows")
+        yield _wall_row("wq-row wq-total")
 
     def on_mount(self) -> None:
         self.app.register_panel(self)  # type: ignore[attr-defined]
@@ -392,43 +434,42 @@ class WallQueues(Panel, Vertical):
     def sync(self, ctx: Ctx, tick: bool) -> None:
         st = ctx.state
         qs = st.queues
-        fit = max(1, (self.size.height or 20) // 4)
+        fit = max(1, ((self.size.height or 20) - 4) // 4)
         order = sorted(qs, key=lambda qid: (-st.waiting_now(qs[qid]), qs[qid].number or qid))[:fit]
+        rows = self.query_one("#wq-rows", Vertical)
         if order != self._order:
             self._order = order
-            self.remove_children()
-            for _qid in order:
-                self.mount(
-                    Horizontal(
-                        Label("", classes="wq-name"),
-                        Digits("", classes="wq-waiting"),
-                        Digits("", classes="wq-longest"),
-                        Digits("", classes="wq-sl"),
-                        classes="wq-row",
-                    )
-                )
+            rows.remove_children()
+            rows.mount_all([_wall_row() for _ in order])
             self.call_after_refresh(self.app.refresh_now)  # type: ignore[attr-defined]
             return
-        th = ctx.thresholds
-        for row, qid in zip(self.query(".wq-row"), order, strict=False):
+        for row, qid in zip(rows.query(".wq-row"), order, strict=False):
             q = qs.get(qid)
             if q is None:
                 continue
+            th = ctx.queue_thresholds(q.number or qid)
             v = queue_view(st, q, ctx.now)
             waiting, longest, sl = v.waiting, v.longest_wait, v.service_level
             name = Text(safe_text(q.number, 10) + "\n", style="bold")
             name.append(safe_text(q.name, 18))
             name.append("\nwaiting · longest · SL", style="dim")
-            row.query_one(".wq-name", Label).update(name)
-            for cls, value, level in (
-                ("wq-waiting", str(waiting), th.waiting_level(waiting)),
-                ("wq-longest", short_dur(longest), th.longest_wait_level(longest)),
-                ("wq-sl", pct(sl).replace("—", "-"), th.service_level_level(sl)),
-            ):
-                w = row.query_one(f".{cls}", Digits)
-                w.update(value)
-                w.set_class(level == "warn", "-warn")
-                w.set_class(level == "crit", "-crit")
+            _show_wall_row(row, name, _wall_figures(th, waiting, longest, sl))
+        o = ctx.overview
+        name = Text("All queues\n", style="bold")
+        name.append(f"{o.queues} queues")
+        name.append("\nwaiting · longest · SL", style="dim")
+        figures = _wall_figures(ctx.thresholds, o.waiting, o.longest_wait, o.service_level)
+        _show_wall_row(self.query_one(".wq-total"), name, figures)
+
+
+def _wall_figures(
+    th: Any, waiting: int, longest: float, sl: float | None
+) -> list[tuple[str, str, str]]:
+    return [
+        ("wq-waiting", str(waiting), th.waiting_level(waiting)),
+        ("wq-longest", short_dur(longest), th.longest_wait_level(longest)),
+        ("wq-sl", pct(sl).replace("—", "-"), th.service_level_level(sl)),
+    ]
 
 
 WALL_PAGES = ("wall-totals", "wall-queues", "wall-agents")
@@ -455,7 +496,11 @@ class WallScreen(Screen[None]):
         with ContentSwitcher(initial=WALL_PAGES[0], id="wall-pages"):
             yield KpiTiles(id="wall-totals", prefix="wall")
             yield WallQueues()
-            yield AgentsTable(id="wall-agents")
+            agents = AgentsTable(id="wall-agents")
+            # A wall: nobody drives the table, and the arrows turn the pages.
+            agents.can_focus = False
+            agents.show_cursor = False
+            yield agents
 
     def on_mount(self) -> None:
         if self.interval > 0:

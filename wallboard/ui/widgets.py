@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Digits, Label, Static
 
-from wallboard.model.overview import Overview, overview
+from wallboard.model.overview import Overview
 from wallboard.model.state import COUNTS, QUEUES, SOURCE, TRUNKS
 from wallboard.ui.derived import Changes
 from wallboard.ui.fmt import ago, dur, hm, hms, pct, short_dur
@@ -263,7 +263,7 @@ class KpiTiles(Registered, Panel, Horizontal):
         if not (self._dirty or tick):
             return
         self._dirty = False
-        values = tile_values(ctx, overview(ctx.state, now=ctx.now))
+        values = tile_values(ctx, ctx.overview)
         for key, (text, level) in values.items():
             self.query_one(f"#{self.prefix}-{key}", KpiTile).show(text, level)
 

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from wallboard.ui.derived import Changes
-from wallboard.ui.fmt import AGENT_STYLE, agent_label, agent_rank, dur, who
+from wallboard.ui.fmt import AGENT_STYLE, agent_label, agent_rank, dur, pct, who
 from wallboard.ui.panel import Ctx
-from wallboard.ui.rowspanel import RowsPanel, nat
+from wallboard.ui.rowspanel import RowsPanel, nat, num
 from wallboard.ui.tablerows import Column
 from wallboard.ui.vpaint import CellT
 
@@ -21,6 +21,13 @@ class AgentRec(NamedTuple):
     caller: str
     caller_name: str
     queues: str
+    tenant: str = ""  # the tenant's name (or id)
+    # Today (the model's `AgentDay`; None: no day yet).
+    answered: int | None = None
+    missed: int | None = None
+    aht: float | None = None
+    not_ready_s: float | None = None
+    occupancy: float | None = None
 
 
 def _state_key(r: Any) -> tuple[int, Any]:
@@ -39,57 +46,115 @@ class NamedRows(RowsPanel):
         return name
 
     def column_wanted(self, key: str) -> bool:
+        if key == "tenant":
+            return self.ctx is not None and self.ctx.multi_tenant
         return key != "name" or self._named
 
 
+def party(ctx: Ctx, tenant: str, number: str, name: str) -> str:
+    """A party's name: the one the PBX sent with the call, else the name book's."""
+    return name or ctx.state.names.name(tenant, number) or ""
+
+
 AGENT_COLUMNS: tuple[Column[AgentRec], ...] = (
+    Column("tenant", "Tenant", 12, lambda r: r.tenant.lower()),
     Column("ext", "Ext", 5, lambda r: nat(r.number)),
     Column("name", "Name", 12, lambda r: r.name.lower()),
     Column("state", "State", 10, _state_key),
     Column("time", "Time", 6, lambda r: -r.since, "right"),
     Column("caller", "Caller", 22, lambda r: nat(r.caller)),
     Column("queues", "Queues", 10, lambda r: r.queues),
+    # Today's numbers, where there is room (a wall screen).
+    Column("answered", "Ans", 4, lambda r: num(r.answered), "right"),
+    Column("missed", "Miss", 4, lambda r: num(r.missed), "right"),
+    Column("aht", "AHT", 5, lambda r: num(r.aht), "right"),
+    Column("not_ready", "NotRdy", 7, lambda r: num(r.not_ready_s), "right"),
+    Column("occupancy", "Occ", 4, lambda r: num(r.occupancy), "right"),
 )
+DAY_COLUMNS = ("answered", "missed", "aht", "not_ready", "occupancy")
+
+
+def day_figures(ctx: Ctx, tenant: str, number: str) -> dict[str, Any]:
+    """Today's numbers of one agent, from the model (`state.agent_days`)."""
+    st = ctx.state
+    day = st.agent_days.get((tenant, number))
+    if day is None:
+        return {}
+    now = ctx.now
+    return {
+        "answered": day.answered,
+        "missed": day.missed,
+        "aht": st.agent_aht(day, now),
+        "not_ready_s": day.seconds("NOT_READY", now),
+        "occupancy": st.agent_occupancy(day, now),
+    }
+
+
+def day_cells(r: AgentRec) -> list[CellT]:
+    return [
+        "—" if r.answered is None else str(r.answered),
+        ("—" if r.missed is None else str(r.missed), "vtable--warn" if r.missed else ""),
+        dur(r.aht),
+        dur(r.not_ready_s),
+        pct(r.occupancy),
+    ]
 
 
 class AgentsTable(NamedRows):
-    """One row per agent (extension in at least one queue): state, time in state, caller."""
+    """One row per agent (tenant, extension in at least one queue): state, time, caller,
+    and today's numbers when there is room."""
 
     TITLE = "Agents"
     DETAIL = "agent"
     TICKS = True
+    LIVE_RECORDS = True  # today's times and occupancy move with the clock
     DEFAULT_SORT = "state"
     COLUMNS = AGENT_COLUMNS
-    DROP_ORDER = ("queues", "caller")
+    DROP_ORDER = (*reversed(DAY_COLUMNS), "queues", "tenant", "caller")
 
-    def dirty_keys(self, ch: Changes) -> Iterable[str] | None:
-        return ch.numbers
+    def dirty_keys(self, ch: Changes) -> Iterable[tuple[str, str]] | None:
+        st = self.app.state
+        # The tenants that have queues (one, unless a v22 global board): a changed
+        # number is that agent in each of them, if it is one or was shown.
+        tenants = {q.tenant_id for q in st.queues.values()} or {""}
+        members, rows = st.members, self.rows
+        return [
+            (t, n)
+            for n in ch.numbers
+            for t in tenants
+            if (t, n) in members or rows.get((t, n)) is not None
+        ]
 
-    def wanted_keys(self, ctx: Ctx) -> Iterable[str]:
-        return ctx.derived.members.keys()
+    def wanted_keys(self, ctx: Ctx) -> Iterable[tuple[str, str]]:
+        return list(ctx.state.members)
 
-    def record(self, ctx: Ctx, key: str) -> AgentRec | None:
-        a = ctx.derived.agent(key)
+    def record(self, ctx: Ctx, key: tuple[str, str]) -> AgentRec | None:
+        tenant, number = key
+        a = ctx.derived.agent_in(tenant, number)
         if a is None:
             return None
         return AgentRec(
-            key,
-            self.name_of(ctx, "", key),
+            number,
+            self.name_of(ctx, tenant, number),
             a.state,
             a.since,
             a.caller,
-            a.caller_name,
+            party(ctx, tenant, a.caller, a.caller_name),
             ",".join(a.queues),
+            ctx.tenant_label(tenant),
+            **day_figures(ctx, tenant, number),
         )
 
-    def format_row(self, key: str, r: AgentRec) -> list[CellT]:
+    def format_row(self, key: Any, r: AgentRec) -> list[CellT]:
         return [
+            (r.tenant, "dim"),
             (r.number, "bold"),
             r.name,
             (agent_label(r.state), AGENT_STYLE.get(r.state, "")),
             dur(self.now - r.since),
             who(r.caller, r.caller_name),
             (r.queues, "dim"),
+            *day_cells(r),
         ]
 
 
@@ -136,6 +201,7 @@ class QueueAgentsTable(NamedRows):
             if call is not None:
                 caller, caller_name = ctx.derived.other_party(call, key)
         name = self.name_of(ctx, q.tenant_id, key)
+        caller_name = party(ctx, q.tenant_id, caller, caller_name)
         return AgentRec(key, name, a.state, a.since, caller, caller_name, "")
 
     def format_row(self, key: str, r: AgentRec) -> list[CellT]:
@@ -148,4 +214,4 @@ class QueueAgentsTable(NamedRows):
         ]
 
 
-__all__ = ["AgentRec", "AgentsTable", "NamedRows", "QueueAgentsTable"]
+__all__ = ["AgentRec", "AgentsTable", "NamedRows", "QueueAgentsTable", "day_figures", "party"]

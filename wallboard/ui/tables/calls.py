@@ -11,10 +11,12 @@ from wallboard.ui.fmt import CALL_STATE_STYLE, dur, hms, who
 from wallboard.ui.panel import Ctx
 from wallboard.ui.rowspanel import RowsPanel, nat, num
 from wallboard.ui.tablerows import Column
+from wallboard.ui.tables.agents import party
 from wallboard.ui.vpaint import CellT
 
 
 class CallRec(NamedTuple):
+    tenant: str  # the tenant's name (or id)
     caller: str
     caller_name: str
     callee: str
@@ -24,15 +26,17 @@ class CallRec(NamedTuple):
     started: float
     direction: str
     answered_by: str
+    answered_by_name: str
 
 
 CALL_COLUMNS: tuple[Column[CallRec], ...] = (
+    Column("tenant", "Tenant", 12, lambda r: r.tenant.lower()),
     Column("caller", "Caller", 24, lambda r: nat(r.caller)),
     Column("callee", "Callee", 18, lambda r: nat(r.callee)),
     Column("state", "State", 11, lambda r: r.state),
     Column("duration", "Duration", 8, lambda r: -r.started, "right"),
     Column("direction", "Direction", 9, lambda r: r.direction),
-    Column("agent", "Answered by", 11, lambda r: nat(r.answered_by)),
+    Column("agent", "Answered by", 18, lambda r: nat(r.answered_by)),
 )
 
 
@@ -45,7 +49,10 @@ class CallsTable(RowsPanel):
     DEFAULT_SORT = "duration"
     DEFAULT_REVERSE = True
     COLUMNS = CALL_COLUMNS
-    DROP_ORDER = ("direction",)
+    DROP_ORDER = ("direction", "tenant")
+
+    def column_wanted(self, key: str) -> bool:
+        return key != "tenant" or (self.ctx is not None and self.ctx.multi_tenant)
 
     def dirty_keys(self, ch: Changes) -> Iterable[str] | None:
         return ch.calls
@@ -57,28 +64,32 @@ class CallsTable(RowsPanel):
         c = ctx.state.calls.get(key)
         if c is None:
             return None
+        t = c.tenant_id
         return CallRec(
+            ctx.tenant_label(t),
             c.caller,
-            c.caller_name,
+            party(ctx, t, c.caller, c.caller_name),
             c.callee,
-            c.callee_name,
+            party(ctx, t, c.callee, c.callee_name),
             c.state,
             c.stale,
             c.started,
             c.direction.replace("inbound_outbound", "in+out"),
             c.answered_by,
+            party(ctx, t, c.answered_by, "") if c.answered_by else "",
         )
 
     def format_row(self, key: str, r: CallRec) -> list[CellT]:
         state = r.state + (" (stale?)" if r.stale else "")
         style = "dim italic" if r.stale else CALL_STATE_STYLE.get(r.state, "")
         return [
+            (r.tenant, "dim"),
             who(r.caller, r.caller_name),
             who(r.callee, r.callee_name),
             (state, style),
             dur(self.now - r.started),
             (r.direction, "dim"),
-            r.answered_by,
+            who(r.answered_by, r.answered_by_name),
         ]
 
 

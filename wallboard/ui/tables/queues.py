@@ -7,14 +7,16 @@ from typing import Any, NamedTuple
 
 from wallboard.model.overview import queue_view
 from wallboard.ui.derived import Changes
-from wallboard.ui.fmt import dur, pct, who
+from wallboard.ui.fmt import dur, pct, sparkline, who
 from wallboard.ui.panel import Ctx
 from wallboard.ui.rowspanel import RowsPanel, level_style, nat, num
 from wallboard.ui.tablerows import Column
+from wallboard.ui.tables.agents import party
 from wallboard.ui.vpaint import CellT
 
 
 class QueueRec(NamedTuple):
+    tenant: str  # the tenant's name (or id)
     number: str
     name: str
     waiting: int
@@ -29,6 +31,10 @@ class QueueRec(NamedTuple):
     offered: int
     answered: int
     abandoned: int
+    trend: tuple[tuple[float, int], ...]  # (minute start, most waiting in it), oldest first
+
+
+TREND_WIDTH = 12
 
 
 def _oldest_key(r: QueueRec) -> float:
@@ -37,6 +43,7 @@ def _oldest_key(r: QueueRec) -> float:
 
 
 QUEUE_COLUMNS: tuple[Column[QueueRec], ...] = (
+    Column("tenant", "Tenant", 12, lambda r: r.tenant.lower()),
     Column("number", "Queue", 5, lambda r: nat(r.number)),
     Column("name", "Name", 10, lambda r: r.name.lower()),
     Column("waiting", "Wait", 4, lambda r: r.waiting, "right"),
@@ -50,6 +57,8 @@ QUEUE_COLUMNS: tuple[Column[QueueRec], ...] = (
     Column("answered", "Ans", 5, lambda r: r.answered, "right"),
     Column("abandoned", "Aband", 5, lambda r: r.abandoned, "right"),
     Column("asa", "ASA", 5, lambda r: num(r.asa), "right"),
+    # The last hour of waiting callers, drawn; sorts by the most waiting in it.
+    Column("trend", "Last hour", TREND_WIDTH, lambda r: max((n for _, n in r.trend), default=0)),
 )
 
 
@@ -60,7 +69,43 @@ class QueuesTable(RowsPanel):
     DETAIL = "queue"
     TICKS = True
     COLUMNS = QUEUE_COLUMNS
-    DROP_ORDER = ("wrap", "away", "asa", "offered", "name")
+    DROP_ORDER = ("trend", "wrap", "away", "asa", "offered", "tenant", "name")
+    DEFAULT_SORT = "number"
+
+    def column_wanted(self, key: str) -> bool:
+        if key == "tenant":
+            return self.ctx is not None and self.ctx.multi_tenant
+        return True
+
+    def sync(self, ctx: Ctx, tick: bool) -> None:
+        super().sync(ctx, tick)
+        self.set_footer(self.totals_cells(ctx))
+
+    def totals_cells(self, ctx: Ctx) -> list[CellT]:
+        """The totals row: the model's sums over every queue, KPIs from the sums."""
+        o = ctx.overview
+        th = ctx.thresholds
+        t = o.tally
+        wl = th.waiting_level(o.waiting)
+        ll = th.longest_wait_level(o.longest_wait)
+        sll = th.service_level_level(o.service_level)
+        return [
+            "",
+            "Total",
+            f"{o.queues} queues",
+            (f"{o.waiting}" + ("!" if wl == "crit" else ""), level_style(wl)),
+            (dur(o.longest_wait) if o.waiting else "—", level_style(ll)),
+            (pct(o.service_level) + ("!" if sll == "crit" else ""), level_style(sll)),
+            str(o.ready),
+            str(o.on_call),
+            str(o.wrap_up),
+            str(o.not_ready),
+            str(t.offered),
+            str(t.answered),
+            str(t.abandoned),
+            dur(o.asa),
+            "",
+        ]
 
     def dirty_keys(self, ch: Changes) -> Iterable[str] | None:
         return ch.queues
@@ -75,6 +120,7 @@ class QueuesTable(RowsPanel):
         v = queue_view(ctx.state, q, ctx.now)
         agents, s = v.agents, v.tally
         return QueueRec(
+            tenant=ctx.tenant_label(q.tenant_id),
             number=q.number or q.queue_id,
             name=q.name,
             waiting=v.waiting,
@@ -89,6 +135,7 @@ class QueuesTable(RowsPanel):
             offered=s.offered,
             answered=s.answered,
             abandoned=s.abandoned,
+            trend=tuple(q.trend),
         )
 
     def format_row(self, key: str, r: QueueRec) -> list[CellT]:
@@ -99,6 +146,7 @@ class QueuesTable(RowsPanel):
         sll = th.service_level_level(r.sl)
         cb = f"+{r.callbacks}cb" if r.callbacks else ""
         return [
+            (r.tenant, "dim"),
             (r.number, "bold"),
             r.name,
             (f"{r.waiting}{cb}" + ("!" if wl == "crit" else ""), level_style(wl)),
@@ -112,6 +160,7 @@ class QueuesTable(RowsPanel):
             str(r.answered),
             str(r.abandoned),
             dur(r.asa),
+            (sparkline(r.trend, self.now, TREND_WIDTH), "cyan"),
         ]
 
 
@@ -182,9 +231,8 @@ class WaitingTable(RowsPanel):
         w = q.waiting.get(sid) if q is not None else None
         if w is None or q is None:
             return None
-        return WaitRec(
-            q.number or q.queue_id, w.caller_number, w.caller_name, w.position, w.since, w.type
-        )
+        name = party(ctx, q.tenant_id, w.caller_number, w.caller_name)
+        return WaitRec(q.number or q.queue_id, w.caller_number, name, w.position, w.since, w.type)
 
     def format_row(self, key: str, r: WaitRec) -> list[CellT]:
         wait = self.now - r.since
