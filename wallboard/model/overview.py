@@ -105,6 +105,7 @@ def overview(
         counts = state.agent_counts
         out.wrap_up = counts.get("WRAP_UP", 0)
         out.on_call = out.busy - out.wrap_up
+    else:
         qids = {q.queue_id for q in selected}
         people: Counter[str] = Counter()
         for (tenant, number), member_of in state.members.items():

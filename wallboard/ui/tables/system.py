@@ -129,11 +129,16 @@ class TrunksTable(RowsPanel):
 
     def catch_up(self, ctx: Ctx) -> None:
         super().catch_up(ctx)
-        self.display = self.wanted(ctx)  # off screen too: how it comes back
+        self._show(ctx)  # off screen too: how it comes back
 
     def sync(self, ctx: Ctx, tick: bool) -> None:
-        self.display = self.wanted(ctx)
+        self._show(ctx)
         super().sync(ctx, tick)
+
+    def _show(self, ctx: Ctx) -> None:
+        wanted = self.wanted(ctx)
+        if self.display != wanted:
+            self.display = wanted
 
     def record(self, ctx: Ctx, key: str) -> TrunkRec | None:
         t = ctx.state.trunks.get(key)
