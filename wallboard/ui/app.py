@@ -42,7 +42,7 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer
+from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState
 
 import wallboard
@@ -82,7 +82,7 @@ from wallboard.ui.screens import (
 )
 from wallboard.ui.text import safe_text
 from wallboard.ui.vtable import VirtualTable
-from wallboard.ui.widgets import AlertBar, FeedInfo, KpiTiles, StatusLine
+from wallboard.ui.widgets import AlertBar, FeedInfo, KpiTiles, QuietFooter, StatusLine
 
 Feed = Callable[["WallboardApp"], Awaitable[None]]
 
@@ -280,7 +280,7 @@ class WallboardApp(App[int]):
                     yield TrunksTable(id="trunks")
                     yield EventLog(id="log")
         yield FilterBar()
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self._apply_size_class()
@@ -408,10 +408,11 @@ class WallboardApp(App[int]):
                 seen.add(tenant)
 
     def _catch_up_hidden(self) -> None:
+        # One callback per panel: frames and paints get the loop between two.
         ctx = self._ctx()
         for p in list(self._panels):
             if not self._visible(p):
-                p.catch_up(ctx)
+                self.call_later(p.catch_up, ctx)
 
     def _maybe_bell(self, ctx: Ctx) -> None:
         """Ring on a new SLA breach or a queue newly below the critical service level."""

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Digits, Footer, Input, Label, Static
+from textual.widgets import ContentSwitcher, Digits, Input, Label, Static
 
 from wallboard.model import kpi
 from wallboard.model.overview import queue_view
@@ -41,7 +41,7 @@ from wallboard.ui.tablerows import Column, TableRows
 from wallboard.ui.tables.agents import day_figures
 from wallboard.ui.text import safe_text
 from wallboard.ui.vtable import VirtualTable
-from wallboard.ui.widgets import AlertBar, KpiTiles, StatusLine
+from wallboard.ui.widgets import AlertBar, KpiTiles, QuietFooter, StatusLine
 
 
 def _kv(t: Text, label: str, value: str, style: str = "") -> None:
@@ -103,7 +103,7 @@ class BaseScreen(Screen[None]):
 
     def compose_bottom(self) -> ComposeResult:
         yield FilterBar()
-        yield Footer()
+        yield QuietFooter()
 
 
 class DetailScreen(BaseScreen):

@@ -8,7 +8,8 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Digits, Label, Static
+from textual.screen import Screen
+from textual.widgets import Digits, Footer, Label, Static
 
 from wallboard.model.overview import Overview
 from wallboard.model.state import COUNTS, QUEUES, SOURCE, TRUNKS
@@ -161,6 +162,29 @@ class AlertBar(Registered, Panel, Static):
         return list(self._shown)
 
 
+class QuietFooter(Footer):
+    """Textual's Footer, rebuilt only when the keys it shows change.
+
+    Footer recomposes (every key widget restyled) whenever the focused
+    widget's bindings change, i.e. on every page key, though the tables'
+    bindings are not shown: a tenth of a page switch on a full board.
+    """
+
+    _shown: tuple[object, ...] | None = None
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        shown = tuple(
+            (binding.key, binding.description, binding.action, enabled, tooltip)
+            for (_, binding, enabled, tooltip) in screen.active_bindings.values()
+            if binding.show or binding.key == self.app.COMMAND_PALETTE_BINDING
+        )
+        if shown == self._shown:
+            return
+        if screen.app.app_focus:  # without focus Footer waits: so do we
+            self._shown = shown
+        super().bindings_changed(screen)
+
+
 class KpiTile(Vertical):
     """A label and a value: Digits when there is room, bold text when compact."""
 
@@ -276,6 +300,7 @@ __all__ = [
     "FeedInfo",
     "KpiTile",
     "KpiTiles",
+    "QuietFooter",
     "SourceClock",
     "StatusLine",
     "alerts",
