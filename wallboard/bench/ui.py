@@ -468,8 +468,14 @@ def part_idle(opts: argparse.Namespace) -> dict[str, Any]:
     async def drive() -> None:
         async with app.run_test(headless=False, size=SIZE) as pilot:
             await asyncio.sleep(1.5)  # first fill, first paints
+            # At rest: after the collector's one sweep once the model went quiet
+            # (gcpolicy.py; ~0.1 s once, then never while nothing changes).
+            settle = time.perf_counter() + 8.0
+            while app.gc_policy.sweeps < 1 and time.perf_counter() < settle:
+                await asyncio.sleep(0.2)
             await pilot.pause()
             r0, p0 = len(meter.refreshes), meter.paint_count
+            u0 = len(meter.paints)
             b0 = NullTerminalDriver.bytes_written
             c0, w0 = time.process_time(), time.perf_counter()
             await asyncio.sleep(opts.idle_seconds)
@@ -482,6 +488,7 @@ def part_idle(opts: argparse.Namespace) -> dict[str, Any]:
                 paints_per_s=round((meter.paint_count - p0) / seconds, 2),
                 bytes_per_s=round((NullTerminalDriver.bytes_written - b0) / seconds),
                 refresh_ms=ms_stats(meter.refreshes[r0:]),
+                paint_ms=ms_stats(meter.paints[u0:]),
                 agents=len(state.extensions),
                 waiting=sum(state.waiting_now(q) for q in state.queues.values()),
             )

@@ -36,9 +36,12 @@ class InfoPanel(Registered, Panel, Static):
             self._dirty = False
             t = self.render_info(ctx)
             # Idle means idle: the same text is no repaint.
-            if self._text is None or t.plain != self._text.plain or t.spans != self._text.spans:
+            old = self._text
+            if old is None or t.plain != old.plain or t.spans != old.spans:
+                # A layout pass only when the panel's height may change (its lines).
+                layout = old is None or t.plain.count("\n") != old.plain.count("\n")
                 self._text = t
-                self.update(t)
+                self.update(t, layout=layout)
 
     def render_info(self, ctx: Ctx) -> Text:  # pragma: no cover - interface
         return Text("")

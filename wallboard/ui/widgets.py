@@ -137,7 +137,9 @@ class StatusLine(Registered, Panel, Static):
             t.append(f"  {where}", style="dim")
         if self._last is None or t.plain != self._last.plain or t.spans != self._last.spans:
             self._last = t
-            self.update(t)
+            # One line, its size set by the layout: no layout pass for a new text
+            # (one a second would reflow the whole screen on an idle board).
+            self.update(t, layout=False)
 
 
 class AlertBar(Registered, Panel, Static):
@@ -223,7 +225,8 @@ class KpiTile(Vertical):
 
     def _show_text(self) -> None:
         mark = {"warn": " ▲", "crit": " ▲▲"}.get(self._level, "")
-        self.query_one(".tile-text", Static).update(Text((self._value or "") + mark, end=""))
+        text = Text((self._value or "") + mark, end="")
+        self.query_one(".tile-text", Static).update(text, layout=False)  # a fixed-size cell
 
     @property
     def value(self) -> str | None:

@@ -77,9 +77,20 @@ class QueuesTable(RowsPanel):
             return self.ctx is not None and self.ctx.multi_tenant
         return True
 
+    _totals_due = True
+
+    def note(self, ch: Changes) -> None:
+        if ch.full or ch.queues or ch.numbers:
+            self._totals_due = True
+        super().note(ch)
+
     def sync(self, ctx: Ctx, tick: bool) -> None:
         super().sync(ctx, tick)
-        self.set_footer(self.totals_cells(ctx))
+        # With the rows' durations (once a second) or when a queue changed: an idle
+        # board repaints its totals on the same tick as everything else.
+        if tick or self._totals_due:
+            self._totals_due = False
+            self.set_footer(self.totals_cells(ctx))
 
     def totals_cells(self, ctx: Ctx) -> list[CellT]:
         """The totals row: the model's sums over every queue, KPIs from the sums."""
