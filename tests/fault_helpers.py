@@ -107,6 +107,8 @@ class RawPBX(RawTcpServer):
             await self.behaviour(conn)
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
+        except Exception as exc:  # a failed assert in the behaviour fails the test at exit
+            self.errors.append(exc)
         finally:
             writer.close()
 

@@ -125,6 +125,12 @@ class Conn:
 Behaviour = Callable[[Conn], Awaitable[None]]
 
 
+def raise_behaviour_errors(errors: list[Exception], exc_type: object) -> None:
+    """A scripted server's own failure fails the test (unless the test failed already)."""
+    if errors and exc_type is None:
+        raise AssertionError(f"the scripted PBX failed: {errors[0]!r}") from errors[0]
+
+
 class ScriptedPBX:
     """A websockets server on 127.0.0.1:0 that runs a scripted behaviour per connection."""
 
@@ -149,6 +155,7 @@ class ScriptedPBX:
         self.auth_attempts = 0
         self.commands: list[dict[str, Any]] = []
         self.conns: list[Conn] = []
+        self.errors: list[Exception] = []  # what a behaviour raised (a failed assert in it)
         self._port = 0
 
     async def _handler(self, ws: ServerConnection) -> None:
@@ -159,6 +166,10 @@ class ScriptedPBX:
             await self.behaviour(conn)
         except ConnectionClosed:
             pass
+        except Exception as exc:
+            # The server library would only log it: kept, and raised when the test ends.
+            self.errors.append(exc)
+            raise
         finally:
             if conn._replier is not None:
                 conn._replier.cancel()
@@ -175,11 +186,12 @@ class ScriptedPBX:
         self._port = self.server.sockets[0].getsockname()[1]
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
+    async def __aexit__(self, exc_type: object, *exc: object) -> None:
         assert self.server is not None
         self.server.close()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.server.wait_closed(), 5)
+        raise_behaviour_errors(self.errors, exc_type)
 
     @property
     def port(self) -> int:
@@ -228,6 +240,7 @@ class RawTcpServer:
     def __init__(self) -> None:
         self.connections = 0
         self.server: asyncio.Server | None = None
+        self.errors: list[Exception] = []  # what a handler raised (asyncio would only log it)
         self._writers: list[asyncio.StreamWriter] = []
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -237,13 +250,14 @@ class RawTcpServer:
         self.server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
+    async def __aexit__(self, exc_type: object, *exc: object) -> None:
         assert self.server is not None
         self.server.close()
         for w in self._writers:
             w.close()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.server.wait_closed(), 5)
+        raise_behaviour_errors(self.errors, exc_type)
 
     @property
     def port(self) -> int:
@@ -292,6 +306,8 @@ class SilentPBX(RawTcpServer):
                 pass  # swallow everything: pings, commands, the close frame
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
+        except Exception as exc:
+            self.errors.append(exc)
         finally:
             writer.close()
 

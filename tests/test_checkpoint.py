@@ -28,8 +28,20 @@ def frames_of(path: Path) -> list[str]:
 
 V12 = frames_of(Path(REPLAY))
 HOST = frames_of(Path(HOSTILE))
-V16 = list(StreamGenerator(agents=60, queues=4, seed=3).frames(1500))
+# The generator yields (receive time, frame) pairs: the frames are the second.
+V16 = [frame for _t, frame in StreamGenerator(agents=60, queues=4, seed=3).frames(1500)]
 STREAMS = {"v12-demo": V12, "hostile": HOST, "v16-stream": V16}
+
+
+def test_the_streams_are_about_something() -> None:
+    """Each stream builds queues, calls and agents' days: equal empty models prove nothing."""
+    for name, frames in STREAMS.items():
+        state = run(frames)
+        assert state.events > len(frames) // 2, name
+        assert state.queues and any(q.stats.offered for q in state.queues.values()), name
+        assert state.calls, name
+    v16 = run(V16)
+    assert v16.day_calls and sum(d.answered for d in v16.agent_days.values()) > 0
 
 
 def through_the_wire(state: WallboardState) -> WallboardState:
@@ -75,14 +87,18 @@ def test_day_part_alone_restores_todays_totals_for_a_fresh_model() -> None:
     assert "live" not in data
     fresh = WallboardState()
     restore_day(fresh, data["day"])
+    assert set(fresh.queues) == set(whole.queues)
     for qid, q in whole.queues.items():
         assert fresh.queues[qid].stats == q.stats
+        assert fresh.queues[qid].intervals == q.intervals and fresh.queues[qid].seen == q.seen
         assert fresh.queues[qid].waiting == {}  # live state comes from the PBX again
+    assert list(fresh.day_calls) == list(whole.day_calls)
+    assert fresh.finished == whole.finished
     # Agents keep their day but no current state (unknown until the PBX says).
     assert {k: d.answered for k, d in fresh.agent_days.items()} == {
         k: d.answered for k, d in whole.agent_days.items()
     }
-    assert all(d.state == "" for d in fresh.agent_days.values())
+    assert fresh.agent_days and all(d.state == "" for d in fresh.agent_days.values())
     assert sum(fresh.agent_counts.values()) == 0
 
 

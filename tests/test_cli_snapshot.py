@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from conftest import example
-from scenario import T0, call
+from scenario import T0, call, contact, register
 
 
 def wallboard(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -120,3 +120,32 @@ def test_binary_garbage_file_is_counted_not_fatal(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     doc = json.loads(res.stdout)
     assert doc["counters"]["invalid"] == 2 and doc["counters"]["events"] == 1
+
+
+def test_names_file_and_config_names_reach_the_document(tmp_path: Path) -> None:
+    rec = tmp_path / "rec.jsonl"
+    agent = {
+        "event_type": "queue_status",
+        "queue_id": "q1",
+        "queue_number": "8001",
+        "waiting_list": [],
+        "agents": [{"agent_extension_number": "102", "state": "READY"}],
+        "time": str(int(T0)),
+    }
+    regs = [register(n, T0, [contact(n, 5060, T0 + 300)]) for n in ("101", "102")]
+    rec.write_text("".join(json.dumps(m) + "\n" for m in [*regs, agent]))
+    names = tmp_path / "names.csv"
+    names.write_text("number,name\n101,Anna Adams\n102,Ben [b]Bold[/b]\nnot a line\n")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[names]\n"101" = "from the config"\n"103" = "Cleo"\n')
+    out = wallboard("snapshot", "--replay", str(rec), "--names", str(names), "--config", str(cfg))
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    by = {e["number"]: e["name"] for e in doc["extensions"]}
+    assert by["101"] == "Anna Adams"  # the file wins over the config's table
+    assert by["102"] == "Ben [b]Bold[/b]"  # kept literally
+    (q,) = doc["queues"]
+    assert q["agents"][0]["name"] == "Ben [b]Bold[/b]"
+    assert "names.csv:4: expected 2 columns" in out.stderr  # the bad line is named, not fatal
+    missing = wallboard("snapshot", "--replay", str(rec), "--names", str(tmp_path / "nope.csv"))
+    assert missing.returncode == 2 and "nope.csv" in missing.stderr

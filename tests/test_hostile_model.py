@@ -93,11 +93,7 @@ def test_nan_and_huge_times_never_become_the_clock() -> None:
 )
 def test_nested_junk_in_any_field(msg: dict[str, object]) -> None:
     state = WallboardState()
-    try:
-        frame = json.dumps(msg)
-    except ValueError:
-        return
-    state.apply_frame(frame)
+    state.apply_frame(json.dumps(msg))  # NaN and Infinity included: json.dumps allows them
     assert state.frames == state.events + state.replies + state.unknown + state.invalid
     json.dumps(state_document(state), allow_nan=False)
 

@@ -8,11 +8,13 @@ test password appears in none of its output.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +63,7 @@ async def run_cli(*args: str, env: dict[str, str], timeout: float = 30.0) -> tup
     out, err = await asyncio.wait_for(proc.communicate(), timeout)
     assert_no_leak(out, err)
     assert b"Traceback" not in err
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
+    return await proc.wait(), out.decode(), err.decode()
 
 
 def auth_args(dialect: str) -> list[str]:
@@ -78,6 +79,7 @@ def normalise(doc: dict[str, Any]) -> dict[str, Any]:
         doc.pop(key, None)
     for q in doc.get("queues", []):
         q["stats"].pop("longest_wait_s", None)  # now − since: live now is the wall clock
+    doc.get("totals", {}).pop("longest_wait_s", None)  # the same, over all queues
     return doc
 
 
@@ -215,8 +217,14 @@ async def test_url_userinfo_is_never_shown(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------- record
 async def record_until(
-    pbx: ScriptedPBX, path: Path, env: dict[str, str], dialect: str, lines: int
+    pbx: ScriptedPBX,
+    path: Path,
+    env: dict[str, str],
+    dialect: str,
+    lines: int,
+    done: Callable[[list[str]], bool] | None = None,
 ) -> tuple[int, str]:
+    """Record until the file has `lines` lines (or `done(lines)` holds), then SIGTERM."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -233,14 +241,14 @@ async def record_until(
     )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        if path.exists() and path.read_bytes().count(b"\n") >= lines:
+        text = path.read_text() if path.exists() else ""
+        if done(text.splitlines()) if done else text.count("\n") >= lines:
             break
         await asyncio.sleep(0.05)
     proc.send_signal(signal.SIGTERM)
     out, err = await asyncio.wait_for(proc.communicate(), 10)
     assert_no_leak(out, err, path.read_bytes())
-    assert proc.returncode is not None
-    return proc.returncode, err.decode()
+    return await proc.wait(), err.decode()
 
 
 @pytest.mark.parametrize("dialect", ["v12", "v16"])
@@ -287,13 +295,31 @@ async def test_record_keeps_going_through_a_drop(tmp_path: Path) -> None:
             return
         await conn.hold()
 
+    def frames(lines: list[str]) -> list[str]:
+        out = []
+        for line in lines[1:]:
+            with contextlib.suppress(ValueError):  # the line being written, polled half way
+                out.append(json.loads(line)["frame"])
+        return out
+
+    def both_sessions(lines: list[str]) -> bool:
+        return frames(lines).count(traffic("v16")[0]) == 2
+
     rec = tmp_path / "rec.jsonl"
     env = clean_env(tmp_path, WALLBOARD_PASSWORD=PASSWORD)
     async with ScriptedPBX(behaviour) as pbx:
-        rc, err = await record_until(pbx, rec, env, "v16", 1 + 2 * (1 + 3 + 1))
+        rc, err = await record_until(pbx, rec, env, "v16", 0, done=both_sessions)
     assert rc == 0
     assert "code 1012" in err and "retrying" in err
     assert pbx.connections == 2
+    # Both sessions' frames are in the one file, after its one header: the event each
+    # session sent, and each session's auth reply (how many subscribe replies made it
+    # before the first close is a race, so they are not counted).
+    lines = rec.read_text().splitlines()
+    assert "wallboard_recording" in json.loads(lines[0])
+    assert all(set(json.loads(x)) == {"t", "frame"} for x in lines[1:])
+    assert both_sessions(lines), lines
+    assert sum('"command": "auth"' in f for f in frames(lines)) == 2
 
 
 # ------------------------------------------------------------------------- TLS

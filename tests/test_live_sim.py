@@ -51,8 +51,12 @@ async def test_tenant_login_sees_the_call_center(dialect: str) -> None:
     assert doc["errors"] == []
     assert doc["counters"]["invalid"] == 0 and doc["counters"]["unknown"] == 0
     assert doc["counters"]["events"] > 0
-    assert doc["extensions"]
-    if dialect != "v12":  # v16+ send the status pictures right after subscribing
+    if dialect == "v12":
+        # No pictures in v12: only what happened since the subscribe. Calls start within
+        # the first simulated seconds; the first registration refresh may come later
+        # than this one-second look (10 s at speed 10), so extensions are not required.
+        assert doc["calls"] or any(doc["finished_calls"].values()), doc["counters"]
+    else:  # v16+ send the status pictures right after subscribing
         assert [q["number"] for q in doc["queues"]] == ["8001", "8002"]
         assert len(doc["extensions"]) == 20
 

@@ -262,29 +262,37 @@ def test_a_queues_own_target_wins_over_the_global_and_the_pbx() -> None:
     assert s["sla_threshold_s"] == 10 and s["service_level_pct"] == 0.0
 
 
-def test_two_tenants_queues_with_one_number_stay_two_queues() -> None:
-    """A v22 global board: queue 8001 in two tenants is two queues (ids differ)."""
-    st = WallboardState()
-    for tenant, qid, ext in (
-        ("t1", "900000000000000001", "101"),
-        ("t2", "900000000000000002", "101"),
-    ):
-        st.apply_frame(
-            json.dumps(
-                {
-                    "event_type": "queue_status",
-                    "tenant_id": tenant,
-                    "queue_id": qid,
-                    "queue_number": "8001",
-                    "waiting_list": [],
-                    "agents": [{"state": "READY", "agent_extension_number": ext, "timestamp": "1"}],
-                }
-            )
-        )
-    assert {q.tenant_id for q in st.queues.values()} == {"t1", "t2"}
-    assert set(st.members) == {("t1", "101"), ("t2", "101")}
-    # A queue first seen by its number still takes its id when one arrives.
-    st2 = WallboardState()
-    st2.queue("t1", "", "8002")
-    q = st2.queue("t1", "900000000000000003", "8002")
-    assert list(st2.queues) == ["900000000000000003"] and q.number == "8002"
+# ---------------------------------------------------------------- two tenants
+def test_two_tenants_may_use_the_same_queue_numbers() -> None:
+    state = WallboardState()
+
+    def pic(tenant: str, qid: str) -> dict[str, Any]:
+        return {
+            "event_type": "queue_status",
+            "tenant_id": tenant,
+            "queue_id": qid,
+            "queue_number": "8001",
+            "queue_name": f"Sales {tenant}",
+            "waiting_list": [],
+            "agents": [{"agent_extension_number": "101", "state": "READY"}],
+            "time": str(int(T0)),
+        }
+
+    apply(state, [pic("A", "qa"), pic("B", "qb")])
+    assert set(state.queues) == {"qa", "qb"}
+    # An event naming only the tenant and the number finds that tenant's queue.
+    apply(
+        state,
+        [
+            {
+                "event_type": "extension_agent_status",
+                "tenant_id": "B",
+                "extension": "sip:101@b.local",
+                "agent_status": [{"queue_number": "8001", "status": "NOT_READY"}],
+                "time": str(int(T0 + 5)),
+            }
+        ],
+    )
+    assert state.queues["qb"].agents["101"].state == "NOT_READY"
+    assert state.queues["qa"].agents["101"].state == "READY"
+    assert state.agent_totals() == (1, 0, 1)  # two people, one per tenant

@@ -23,7 +23,9 @@ async def _run_until_finished(app, timeout: float = 20.0) -> float:  # type: ign
                 await asyncio.sleep(0.01)
         elapsed = time.monotonic() - t0
         app.refresh_now(tick=True)
-        await pilot.pause()
+        await pilot.pause(0.1)
+        # The end of the replay is not the end of the app: it stays open on the final state.
+        assert app.is_running and app.return_code is None
         assert "replay finished" in str(app.query_one("#status").render())
         await pilot.press("q")
     assert app.return_code == 0

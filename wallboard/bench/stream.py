@@ -1,11 +1,20 @@
-"""A deterministic contact-center event stream for benchmarks.
+"""Deterministic PBX event streams for benchmarks, in three mixes.
 
-It produces the v16 frames a busy tenant sends (call starts and CDRs, queue
-callers entering and being answered or abandoning, agents cycling through
-queue call / wrap-up / ready, extension call status and presence), starting
-with the status pictures a PBX sends after a subscribe. It runs on a virtual
-clock and needs no server, so ingest and UI benchmarks measure our code and
-not a simulator's.
+- ``queues``: a v16 contact center (`traffic_v16.py`): every extension an
+  agent of one to three queues; queue calls with callers enqueued, answered,
+  abandoned, overflowed or booked for a callback; agents' states per queue,
+  phones' call status, breaks, transfers and CDRs. Starts with the pictures a
+  v16 PBX sends after a subscribe (the reconnect storm).
+- ``calls``: a v12 PBX (`traffic_v12.py`) where about 80 % of the frames are
+  call lifecycle events (`call_start` … `call_ended`, `target_*`, holds,
+  reroutes) with `sip:` addresses; the rest are CDRs, registrations, small
+  queues' pictures and member states. One in ten extensions is an agent.
+- ``mixed``: both at once, as two tenants (half the agents and queues each),
+  frames interleaved half and half.
+
+Frames come on a virtual clock advancing `1 / rate` per frame, so a stream of
+N frames spans N / rate seconds and needs no server: ingest and UI benchmarks
+measure our code and not a simulator's. Same seed and sizes, same frames.
 """
 
 from __future__ import annotations
@@ -15,21 +24,18 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from wallboard.bench.tenant import Tenant
+from wallboard.bench.traffic_v12 import CallsPbxV12
+from wallboard.bench.traffic_v16 import ContactCenterV16
+
 TENANT = "883611252155219968"
+TENANT_V12 = "236047118140313600"
 BASE_TIME = 1_760_000_000.0
-QUEUE_NAMES = ("Sales", "Support", "Billing", "Returns", "Tech", "VIP", "Claims", "Renewals")
+MIXES = ("calls", "queues", "mixed")
+# Share of the extensions of the `calls` PBX that are queue agents.
+CALLS_AGENT_SHARE = 10
 
-
-@dataclass(slots=True)
-class _Call:
-    sid: str
-    queue: int
-    caller: str
-    name: str
-    agent: str = ""
-    stage: int = 0
-    enqueued: float = 0.0
-    abandoned: bool = False
+__all__ = ["BASE_TIME", "MIXES", "TENANT", "StreamGenerator", "write_recording"]
 
 
 @dataclass
@@ -40,252 +46,107 @@ class StreamGenerator:
     queues: int = 50
     seed: int = 1
     rate: float = 2000.0  # events per virtual second
-    target_calls: int | None = None  # calls in flight in the generator
+    target_calls: int | None = None  # episodes (calls, breaks) in flight per tenant
     start: float = BASE_TIME
+    mix: str = "queues"
     _rng: random.Random = field(init=False)
+    _tenants: list[Tenant] = field(init=False)
 
     def __post_init__(self) -> None:
-        self._rng = random.Random(self.seed)
-        if self.target_calls is None:
-            # Calls in wrap-up no longer count as active in the model: aim above
-            # half the agents so the board holds about agents / 2 active calls.
-            self.target_calls = max(1, self.agents * 4 // 5)
+        if self.mix not in MIXES:
+            raise ValueError(f"unknown mix {self.mix!r} (one of {', '.join(MIXES)})")
+        self._rng = rng = random.Random(self.seed)
+        if self.mix == "mixed":
+            half_a, half_q = max(1, self.agents // 2), max(1, self.queues // 2)
+            self._tenants = [
+                self._v12(rng, max(1, self.agents - half_a), max(1, self.queues - half_q)),
+                self._v16(rng, half_a, half_q),
+            ]
+        elif self.mix == "calls":
+            self._tenants = [self._v12(rng, self.agents, self.queues)]
+        else:
+            self._tenants = [self._v16(rng, self.agents, self.queues)]
 
-    def queue_id(self, q: int) -> str:
-        return str(900_000_000_000_000_000 + q)
+    def _v16(self, rng: random.Random, agents: int, queues: int) -> Tenant:
+        # A little more work than agents: some callers wait, a few abandon,
+        # overflow or book a callback, and SLAs get breached.
+        target = self.target_calls or max(1, agents * 6 // 5)
+        return ContactCenterV16(
+            rng,
+            tenant_id=TENANT,
+            tenant_name="bench",
+            domain="bench.local",
+            extensions=agents,
+            queues=queues,
+            agents=agents,
+            ext_base=1000,
+            queue_base=8001,
+            target=target,
+        )
 
-    def queue_number(self, q: int) -> str:
-        return str(8001 + q)
+    def _v12(self, rng: random.Random, extensions: int, queues: int) -> Tenant:
+        target = self.target_calls or max(1, extensions * 2 // 5)
+        return CallsPbxV12(
+            rng,
+            tenant_id=TENANT_V12,
+            tenant_name="admin",
+            domain="sipiw.com",
+            extensions=extensions,
+            queues=queues,
+            agents=max(1, extensions // CALLS_AGENT_SHARE),
+            ext_base=100_000 if self.mix == "mixed" else 1000,
+            queue_base=6001 if self.mix == "mixed" else 8001,
+            target=target,
+        )
 
-    def extension(self, i: int) -> str:
-        return str(1000 + i)
+    @property
+    def dialect(self) -> str:
+        """What a recording's header says (the v16 one when both are in the stream)."""
+        return "v12" if self.mix == "calls" else "v16"
 
-    def _dump(self, obj: dict[str, object]) -> str:
-        return json.dumps(obj, separators=(",", ":"))
+    def _set_clock(self, t: float) -> None:
+        ts = str(int(t))
+        for tenant in self._tenants:
+            tenant.now = t
+            tenant.ts = ts
 
     def pictures(self, t: float) -> Iterator[str]:
-        """What a v16 PBX sends right after a subscribe."""
-        ts = str(int(t))
-        for lo in range(0, self.agents, 100):
-            yield self._dump(
-                {
-                    "event_type": "extension_status",
-                    "tenant_id": TENANT,
-                    "status": [
-                        {
-                            "extension": f"sip:{self.extension(i)}@bench.local",
-                            "extension_id": str(700_000_000_000 + i),
-                            "call_status": "",
-                            "online": True,
-                            "presence": "AVAILABLE",
-                            "presence_note": "",
-                            "push_online": False,
-                            "time": ts,
-                        }
-                        for i in range(lo, min(self.agents, lo + 100))
-                    ],
-                }
-            )
-        for q in range(self.queues):
-            yield self._dump(
-                {
-                    "event_type": "queue_status",
-                    "tenant_id": TENANT,
-                    "queue_id": self.queue_id(q),
-                    "queue_number": self.queue_number(q),
-                    "queue_name": f"{QUEUE_NAMES[q % len(QUEUE_NAMES)]} {q + 1}",
-                    "waiting_list": [],
-                    "agents": [
-                        {
-                            "state": "READY",
-                            "agent_extension_number": self.extension(i),
-                            "timestamp": ts,
-                        }
-                        for i in range(q, self.agents, self.queues)
-                    ],
-                }
-            )
+        """What the PBX(s) send right after a subscribe (v12 has no resync: its queues only)."""
+        self._set_clock(t)
+        for tenant in self._tenants:
+            yield from tenant.pictures()
 
     def frames(self, count: int, *, with_pictures: bool = True) -> Iterator[tuple[float, str]]:
-        rng = self._rng
         t = self.start
         step = 1.0 / self.rate
         n = 0
         if with_pictures:
             for frame in self.pictures(t):
+                if n >= count:
+                    return
                 yield t, frame
                 n += 1
-        free: list[list[str]] = [
-            [self.extension(i) for i in range(q, self.agents, self.queues)]
-            for q in range(self.queues)
-        ]
-        active: list[_Call] = []
-        seq = 0
-        target = self.target_calls or 1
-        dump = self._dump
+        tenants = self._tenants
+        rng = self._rng
+        two = len(tenants) == 2
+        tenant = tenants[0]
+        idle = 0
         while n < count:
-            t += step
-            ts = str(int(t))
-            if len(active) < target and rng.random() < 0.6:
-                q = rng.randrange(self.queues)
-                seq += 1
-                c = _Call(
-                    sid=str(885_337_248_273_000_000 + seq),
-                    queue=q,
-                    caller=str(rng.randrange(2_000_000, 9_999_999)),
-                    name=rng.choice(("Thomas Young", "Ana Ruiz", "Wei Chen", "", "Priya N.")),
-                    enqueued=t,
-                )
-                active.append(c)
-                frame = dump(
-                    {
-                        "event_type": "call_start",
-                        "time": ts,
-                        "session_id": c.sid,
-                        "direction": "inbound",
-                        "caller": c.caller,
-                        "caller_display_name": c.name,
-                        "callee": self.queue_number(q),
-                        "tenant_id": TENANT,
-                    }
-                )
-            elif active:
-                i = rng.randrange(len(active))
-                c = active[i]
-                frame, done = self._advance(c, t, ts, free, rng)
-                if done:
-                    active[i] = active[-1]
-                    active.pop()
-            else:
+            t_next = t + step
+            if two:
+                tenant = tenants[rng.random() < 0.5]
+            tenant.now = t_next
+            tenant.ts = str(int(t_next))
+            frame = tenant.step()
+            if frame is None:
+                idle += 1
+                if idle > 1_000_000:
+                    raise RuntimeError("stream generator stalled")  # a bug, not bad input
                 continue
+            idle = 0
+            t = t_next
             yield t, frame
             n += 1
-
-    def _advance(
-        self, c: _Call, t: float, ts: str, free: list[list[str]], rng: random.Random
-    ) -> tuple[str, bool]:
-        qid = self.queue_id(c.queue)
-        dump = self._dump
-        c.stage += 1
-        if c.abandoned:
-            return dump(
-                {
-                    "event_type": "call_cdr",
-                    "session_id": c.sid,
-                    "call_status": "noanswer",
-                    "caller": c.caller,
-                    "callee": self.queue_number(c.queue),
-                    "direction": "inbound",
-                    "start_time": str(int(c.enqueued)),
-                    "ended_time": ts,
-                    "talk_duration": 0,
-                    "tenant_id": TENANT,
-                }
-            ), True
-        if c.stage == 1:
-            return dump(
-                {
-                    "event_type": "queue_caller_status",
-                    "tenant_id": TENANT,
-                    "queue_id": qid,
-                    "updated_callers": [
-                        {
-                            "position": "1",
-                            "session_id": c.sid,
-                            "caller_number": c.caller,
-                            "caller_name": c.name,
-                            "reason": "enqueue",
-                            "timestamp": ts,
-                            "type": "normal",
-                        }
-                    ],
-                }
-            ), False
-        if c.stage == 2:
-            pool = free[c.queue]
-            if not pool or rng.random() < 0.08:
-                c.abandoned = True
-                return dump(
-                    {
-                        "event_type": "queue_caller_status",
-                        "tenant_id": TENANT,
-                        "queue_id": qid,
-                        "updated_callers": [
-                            {
-                                "session_id": c.sid,
-                                "caller_number": c.caller,
-                                "reason": "hangup",
-                                "timestamp": ts,
-                                "type": "normal",
-                            }
-                        ],
-                    }
-                ), False
-            c.agent = pool.pop(rng.randrange(len(pool)))
-            return dump(
-                {
-                    "event_type": "queue_caller_status",
-                    "tenant_id": TENANT,
-                    "queue_id": qid,
-                    "updated_callers": [
-                        {
-                            "session_id": c.sid,
-                            "caller_number": c.caller,
-                            "reason": "agent_answered",
-                            "timestamp": ts,
-                            "type": "normal",
-                        }
-                    ],
-                }
-            ), False
-        if c.stage in (3, 7, 8):
-            state = {3: "QUEUE_CALL", 7: "WRAP_UP", 8: "READY"}[c.stage]
-            agent: dict[str, str] = {
-                "state": state,
-                "agent_extension_number": c.agent,
-                "timestamp": ts,
-            }
-            if state == "QUEUE_CALL":
-                agent |= {"session_id": c.sid, "caller_number": c.caller, "caller_name": c.name}
-            if c.stage == 8:
-                free[c.queue].append(c.agent)
-            return dump(
-                {
-                    "event_type": "queue_agent_status",
-                    "queue_id": qid,
-                    "tenant_id": TENANT,
-                    "updated_agents": [agent],
-                }
-            ), c.stage == 8
-        if c.stage in (4, 6):
-            return dump(
-                {
-                    "event_type": "extension_call",
-                    "extension": f"sip:{c.agent}@bench.local",
-                    "call_status": "ON_CALL" if c.stage == 4 else "",
-                    "tenant_id": TENANT,
-                    "time": ts,
-                }
-            ), False
-        # stage 5: the call ends with its CDR.
-        return dump(
-            {
-                "event_type": "call_cdr",
-                "session_id": c.sid,
-                "call_status": "answered",
-                "caller": c.caller,
-                "caller_display_name": c.name,
-                "callee": c.agent,
-                "direction": "inbound",
-                "start_time": str(int(c.enqueued)),
-                "answered_time": ts,
-                "ended_time": ts,
-                "talk_duration": int(t - c.enqueued),
-                "status_code": "0",
-                "tenant_id": TENANT,
-                "trunk_name": "carrier-1",
-            }
-        ), False
 
 
 def write_recording(path: str, frames: Iterator[tuple[float, str]], dialect: str = "v16") -> int:

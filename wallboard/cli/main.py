@@ -19,7 +19,9 @@ from wallboard.cli.options import (
     DemoOptions,
     RecordOptions,
     ReplayOptions,
+    ReportOptions,
     SnapshotOptions,
+    StoreOptions,
     UiOptions,
 )
 from wallboard.errors import EXIT_USAGE, WallboardError
@@ -96,12 +98,39 @@ def _add_sim_options(p: argparse.ArgumentParser, *, demo: bool) -> None:
     )
 
 
+def _add_names(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--names",
+        metavar="FILE",
+        help="CSV number,name: display names that win over the PBX's",
+    )
+
+
 def _add_ui_options(p: argparse.ArgumentParser, *, config: bool = True) -> None:
     p.add_argument(
         "--bell", action="store_true", help="ring the terminal bell on an SLA breach (key: b)"
     )
+    _add_names(p)
     if config:
         p.add_argument("--config", metavar="PATH", help="TOML config file (thresholds)")
+
+
+def _add_store(p: argparse.ArgumentParser, *, default: bool) -> None:
+    """--db / --no-db (CONTRACT.md): `default` says whether a store is kept without --db."""
+    if default:
+        g = p.add_mutually_exclusive_group()
+        g.add_argument(
+            "--db",
+            metavar="PATH",
+            help="the store file (default: one per PBX login in the data dir)",
+        )
+        g.add_argument("--no-db", action="store_true", help="keep nothing: no store")
+    else:
+        p.add_argument("--db", metavar="PATH", help="also keep the day in this store file")
+
+
+def _store(args: argparse.Namespace) -> StoreOptions:
+    return StoreOptions(db=getattr(args, "db", None), no_db=bool(getattr(args, "no_db", False)))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("url", nargs="?", help="ws:// or wss:// URL of the PBX (or from the config)")
     _add_auth(p)
     p.add_argument("--record", metavar="FILE", help="also record every received frame to FILE")
+    _add_store(p, default=True)
     _add_ui_options(p, config=False)
     p.set_defaults(handler=_run_connect)
 
@@ -134,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=1.0,
         help="time multiplier; 0 = as fast as possible",
     )
+    _add_store(p, default=False)
     _add_ui_options(p)
     p.set_defaults(handler=_run_replay)
 
@@ -149,8 +180,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--wait", type=_positive_float, default=5.0, help="seconds to collect after subscribing"
     )
+    _add_store(p, default=False)
     _add_auth(p)
+    _add_names(p)
     p.set_defaults(handler=_run_snapshot)
+
+    p = sub.add_parser("report", help="the store's intervals, agents, calls or abandoned callers")
+    p.add_argument("kind", choices=("intervals", "agents", "calls", "abandoned"))
+    p.add_argument("--db", metavar="PATH", help="the store (default: the config's PBX profile)")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--date", metavar="YYYY-MM-DD", help="one day (default: today)")
+    when.add_argument("--from", dest="date_from", metavar="DATE", help="first day of a range")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="last day of a range")
+    p.add_argument("--queue", dest="queues", metavar="LIST", help="queues: 8001,8002")
+    p.add_argument(
+        "--format", choices=("table", "csv", "json"), help="default: table on a terminal, else csv"
+    )
+    p.add_argument("--config", metavar="PATH", help="TOML config file (time zone, targets)")
+    p.set_defaults(handler=_run_report)
 
     p = sub.add_parser("sim", help="the PBX simulator alone (a WSI server)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -183,12 +230,35 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="benchmarks; each prints one JSON object as its last line")
     bsub = p.add_subparsers(dest="bench", metavar="WHICH")
     bsub.required = True
+    b = bsub.add_parser("sim", help="the simulator's own CPU and memory, in its own process")
+    b.add_argument("--dialect", choices=DIALECTS, default="v16")
+    b.add_argument("--agents", type=_count, default=5000, help="extensions")
+    b.add_argument("--queues", type=_count, default=50)
+    b.add_argument("--clients", type=_count, default=20, help="subscribed clients")
+    b.add_argument("--rate", type=_positive_float, default=10.0, help="new calls per second")
+    b.add_argument("--speed", type=_positive_float, default=1.0, help="virtual-clock multiplier")
+    b.add_argument("--seed", type=int, default=1)
+    b.add_argument("--seconds", type=_positive_float, default=40.0, help="measurement window")
+    b.add_argument("--settle", type=_positive_float, default=5.0, help="seconds before measuring")
+    b.set_defaults(handler=_run_bench_sim)
     b = bsub.add_parser("ingest", help="parse + apply throughput vs a bare json.loads loop")
     b.add_argument("--agents", type=_count, default=5000)
     b.add_argument("--queues", type=_count, default=50)
     b.add_argument("--events", type=_count, default=200_000)
     b.add_argument("--seed", type=int, default=1)
-    b.add_argument("--write", metavar="FILE", help="also write the generated stream as a recording")
+    b.add_argument(
+        "--mix",
+        action="append",
+        choices=("calls", "queues", "mixed"),
+        help="which stream (repeatable; default: all three): calls = v12 call lifecycles, "
+        "queues = a v16 contact center, mixed = both",
+    )
+    b.add_argument("--runs", type=_count, default=5, help="whole-process runs per side and mix")
+    b.add_argument(
+        "--write",
+        metavar="FILE",
+        help="also write the generated stream as a recording (FILE.MIX.jsonl for several mixes)",
+    )
     b.set_defaults(handler=_run_bench_ingest)
     b = bsub.add_parser("ui", help="the real app headless under a steady event storm")
     b.add_argument("--agents", type=_count, default=5000)
@@ -207,6 +277,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="events in the replay part (TUI --speed 0 against snapshot --replay)",
     )
     b.set_defaults(handler=_run_bench_ui)
+    b = bsub.add_parser("store", help="ingest with and without the store; size, report, restore")
+    b.add_argument("--agents", type=_count, default=5000)
+    b.add_argument("--queues", type=_count, default=50)
+    b.add_argument("--events", type=_count, default=200_000)
+    b.add_argument("--days", type=_count, default=400, help="days of intervals in the size test")
+    b.add_argument("--call-days", type=_count, default=35, help="days of calls in the size test")
+    b.add_argument("--calls-per-day", type=_count, default=5000)
+    b.add_argument("--kill-runs", type=_count, default=3, help="kill -9 runs")
+    b.add_argument("--seed", type=int, default=1)
+    b.add_argument("--dir", metavar="DIR", help="where the stores go (default: a temporary dir)")
+    b.set_defaults(handler=_run_bench_store)
     return parser
 
 
@@ -231,7 +312,11 @@ def connect_flags(args: argparse.Namespace) -> ConnectFlags:
 
 
 def _ui(args: argparse.Namespace) -> UiOptions:
-    return UiOptions(bell=bool(getattr(args, "bell", False)), config=getattr(args, "config", None))
+    return UiOptions(
+        bell=bool(getattr(args, "bell", False)),
+        config=getattr(args, "config", None),
+        names=getattr(args, "names", None),
+    )
 
 
 def _run_demo(args: argparse.Namespace) -> int:
@@ -253,13 +338,19 @@ def _run_demo(args: argparse.Namespace) -> int:
 def _run_connect(args: argparse.Namespace) -> int:
     from wallboard.cli.run_tui import run_connect
 
-    return run_connect(ConnectOptions(flags=connect_flags(args), record=args.record, ui=_ui(args)))
+    return run_connect(
+        ConnectOptions(
+            flags=connect_flags(args), record=args.record, ui=_ui(args), store=_store(args)
+        )
+    )
 
 
 def _run_replay(args: argparse.Namespace) -> int:
     from wallboard.cli.run_tui import run_replay
 
-    return run_replay(ReplayOptions(file=args.file, speed=args.speed, ui=_ui(args)))
+    return run_replay(
+        ReplayOptions(file=args.file, speed=args.speed, ui=_ui(args), store=_store(args))
+    )
 
 
 def _run_record(args: argparse.Namespace) -> int:
@@ -272,14 +363,51 @@ def _run_snapshot(args: argparse.Namespace) -> int:
     from wallboard.cli.run_headless import run_snapshot
 
     return run_snapshot(
-        SnapshotOptions(flags=connect_flags(args), replay=args.replay, wait=args.wait)
+        SnapshotOptions(
+            flags=connect_flags(args),
+            replay=args.replay,
+            wait=args.wait,
+            names=args.names,
+            store=_store(args),
+        )
+    )
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from wallboard.cli.run_report import run_report
+
+    return run_report(
+        ReportOptions(
+            kind=args.kind,
+            db=args.db,
+            date=args.date,
+            date_from=args.date_from,
+            date_to=args.date_to,
+            queues=args.queues,
+            format=args.format,
+            config=args.config,
+        )
     )
 
 
 def _run_sim(args: argparse.Namespace) -> int:
-    from wallboard.sim.command import run_sim
+    from wallboard.sim import SimConfig
+    from wallboard.sim.command import run_sim, tls_context
 
-    return run_sim(args)
+    return run_sim(
+        SimConfig(
+            dialect=args.dialect,
+            agents=args.agents,
+            queues=args.queues,
+            seed=args.seed,
+            speed=args.speed,
+            rate=args.rate,
+            password=args.password,
+            host=args.host,
+            port=args.port,
+            ssl_context=tls_context(args.tls_cert, args.tls_key),
+        )
+    )
 
 
 def _run_serve(args: argparse.Namespace) -> int:
@@ -289,15 +417,49 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _run_bench_ingest(args: argparse.Namespace) -> int:
-    from wallboard.bench.ingest import run_bench_ingest
+    from wallboard.bench.ingest import IngestOptions, run_bench_ingest
 
-    return run_bench_ingest(args)
+    return run_bench_ingest(
+        IngestOptions(
+            agents=args.agents,
+            queues=args.queues,
+            events=args.events,
+            seed=args.seed,
+            mixes=tuple(dict.fromkeys(args.mix)) if args.mix else None,
+            runs=args.runs,
+            write=args.write,
+        )
+    )
+
+
+def _run_bench_sim(args: argparse.Namespace) -> int:
+    from wallboard.sim.capacity import CapacityOptions, run_capacity
+
+    return run_capacity(
+        CapacityOptions(
+            dialect=args.dialect,
+            agents=args.agents,
+            queues=args.queues,
+            clients=args.clients,
+            rate=args.rate,
+            speed=args.speed,
+            seed=args.seed,
+            seconds=args.seconds,
+            settle=args.settle,
+        )
+    )
 
 
 def _run_bench_ui(args: argparse.Namespace) -> int:
     from wallboard.bench.ui import run_bench_ui
 
     return run_bench_ui(args)
+
+
+def _run_bench_store(args: argparse.Namespace) -> int:
+    from wallboard.bench.store import run_bench_store
+
+    return run_bench_store(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

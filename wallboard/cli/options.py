@@ -14,6 +14,15 @@ from wallboard.feed.flags import ConnectFlags
 class UiOptions:
     bell: bool = False
     config: str | None = None
+    names: str | None = None  # --names FILE
+
+
+@dataclass(frozen=True, slots=True)
+class StoreOptions:
+    """`--db PATH` / `--no-db` (which file keeps the day of record, if any)."""
+
+    db: str | None = None
+    no_db: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +41,7 @@ class ReplayOptions:
     file: str
     speed: float = 1.0
     ui: UiOptions = field(default_factory=UiOptions)
+    store: StoreOptions = field(default_factory=StoreOptions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +49,7 @@ class ConnectOptions:
     flags: ConnectFlags
     record: str | None = None
     ui: UiOptions = field(default_factory=UiOptions)
+    store: StoreOptions = field(default_factory=StoreOptions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +57,8 @@ class SnapshotOptions:
     flags: ConnectFlags
     replay: str | None = None
     wait: float = 5.0
+    names: str | None = None
+    store: StoreOptions = field(default_factory=StoreOptions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +67,26 @@ class RecordOptions:
     output: str
 
 
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    kind: str  # intervals | agents | calls | abandoned
+    db: str | None = None
+    date: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    queues: str | None = None
+    format: str | None = None  # None: table on a terminal, csv otherwise
+    config: str | None = None
+
+
 __all__ = [
     "ConnectFlags",
     "ConnectOptions",
     "DemoOptions",
     "RecordOptions",
     "ReplayOptions",
+    "ReportOptions",
     "SnapshotOptions",
+    "StoreOptions",
     "UiOptions",
 ]

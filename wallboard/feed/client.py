@@ -271,6 +271,7 @@ class LiveClient:
         on_change: Callable[[], None] | None = None,
         on_frame: Callable[[str, float], None] | None = None,
         on_status: Callable[[str], None] | None = None,
+        on_event: Callable[[object], None] | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.settings = settings
@@ -280,6 +281,9 @@ class LiveClient:
         # One human line per status change (headless stderr). Not for fatal
         # failures: those end run() with an error whose one line says it all.
         self.on_status = on_status
+        # Sees every parsed frame after the model did (the REST names task
+        # watches for extension changes). Keep it cheap; it must not raise.
+        self.on_event = on_event
         self.closers: list[Callable[[], None]] = []  # run when run() ends (the recorder)
         self.rng = rng or random.Random()
         self.subscribed = asyncio.Event()  # set while a session is subscribed
@@ -573,6 +577,8 @@ class LiveClient:
         # Received "now" on the model's clock (a simulator's virtual one in the
         # demo): it measures how far the PBX's clock is off.
         state.apply(parsed, state.now())
+        if self.on_event is not None:
+            self.on_event(parsed)
         self._changed()
 
     def _on_reply(self, reply: Reply) -> None:

@@ -23,6 +23,8 @@ from wallboard.config import Config, load_config
 from wallboard.errors import ConnectFailed, UsageError, WallboardError
 from wallboard.feed.client import LiveClient, LiveSettings, build_ssl_context, check_url
 from wallboard.feed.flags import ConnectFlags
+from wallboard.feed.namefile import load_overrides
+from wallboard.feed.names import NamesTask, rest_client_for
 from wallboard.feed.recorder import Recorder
 from wallboard.feed.secrets import resolve_password, warn
 from wallboard.model import WallboardState, state_document
@@ -139,6 +141,7 @@ def live_client(
     *,
     record: str | None = None,
     on_change: Callable[[], None] | None = None,
+    on_event: Callable[[object], None] | None = None,
 ) -> LiveClient:
     """A ready LiveClient for the TUI (call before the TUI takes the terminal).
 
@@ -155,10 +158,36 @@ def live_client(
         state,
         on_change=on_change,
         on_frame=recorder.write if recorder else None,
+        on_event=on_event,
     )
     if recorder is not None:
         client.closers.append(recorder.close)
     return client
+
+
+def names_task(settings: LiveSettings, state: WallboardState) -> NamesTask | None:
+    """Names from the PBX's REST API (v22; same credentials and TLS), or None.
+
+    Its notices go to the event log; the WebSocket feed never waits for it.
+    Start it with `.start()` on the feed's loop and give `.watch` to the
+    client as `on_event`; `await .stop()` when the feed ends.
+    """
+    rest = rest_client_for(settings)
+    if rest is None:
+        return None
+    return NamesTask(
+        rest,
+        state.names,
+        on_changed=state.names_changed,
+        on_notice=state.notice,
+        tenants=settings.tenants,
+        system_admin=settings.system_admin,
+    )
+
+
+def name_overrides(config: Config, path: str | None) -> dict[str, str]:
+    """The names that win over the PBX (config `[names]`, then `--names FILE`); warns on bad lines."""
+    return load_overrides(config.names, path, warn)
 
 
 def stderr_line(text: str) -> None:
@@ -267,6 +296,8 @@ __all__ = [
     "install_signals",
     "live_client",
     "live_state",
+    "name_overrides",
+    "names_task",
     "record_live",
     "remove_signals",
     "settings_from_flags",

@@ -8,7 +8,7 @@ as an invalid frame and never ends the replay.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -21,6 +21,7 @@ from wallboard.protocol.events import Invalid, Parsed
 from wallboard.protocol.parse import parse_frame, parse_object
 
 RECORDING_VERSION = 1
+_BAD_LINE = (orjson.JSONDecodeError, ValueError, RecursionError)
 
 
 @dataclass(slots=True)
@@ -88,17 +89,50 @@ def iter_file(f: BinaryIO) -> Iterator[ReplayHeader | tuple[float | None, Parsed
         yield _record(obj)
 
 
-def replay_into(state: WallboardState, path: str | Path) -> ReplayHeader:
-    """Apply a whole file as fast as possible (`snapshot --replay`, `replay --speed 0`)."""
+def replay_into(
+    state: WallboardState, path: str | Path, *, each_second: Callable[[], None] | None = None
+) -> ReplayHeader:
+    """Apply a whole file as fast as possible (`snapshot --replay`, `replay --speed 0`).
+
+    What `iter_file` yields, applied in one loop without the generator, the
+    (time, event) tuples or the recorded times nobody here needs.
+    `each_second` runs whenever the replay's clock (the latest event time)
+    enters a new second: an import ticks the model and pumps its store there.
+    """
     header = ReplayHeader()
     apply = state.apply
+    next_second = 0.0
+    loads = orjson.loads
+    first = True
     with open_input(path) as f:
         try:
-            for item in iter_file(f):
-                if type(item) is ReplayHeader:
-                    header = item
+            for line in f:
+                try:
+                    obj = loads(line)
+                except _BAD_LINE:
+                    if not line.strip():
+                        continue  # blank lines are skipped, like iter_file does
+                    first = False
+                    ev: Parsed = Invalid(
+                        "line is not JSON" if line.endswith(b"\n") else "truncated line"
+                    )
                 else:
-                    apply(item[1])  # type: ignore[index]
+                    if first:
+                        first = False
+                        found = _header(obj)
+                        if found is not None:
+                            header = found
+                            continue
+                    frame = (
+                        obj.get("frame") if type(obj) is dict and "event_type" not in obj else None
+                    )
+                    ev = parse_frame(frame) if type(frame) is str else parse_object(obj)
+                apply(ev)
+                if each_second is not None:
+                    t = state.latest_event_time
+                    if t is not None and t >= next_second:
+                        next_second = t - t % 1.0 + 1.0
+                        each_second()
         except OSError as exc:
             raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     state.source.kind = "replay"

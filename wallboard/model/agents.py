@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from wallboard.model.entities import ABSENT_STATES, BUSY_STATES, AgentDay, Queue, agent_rank
-from wallboard.model.kpi import agent_aht, occupancy
+from wallboard.model.entities import ABSENT_STATES, AGENT_RANK, BUSY_STATES, AgentDay, Queue
+from wallboard.model.kpi import occupancy
 
 if TYPE_CHECKING:
     from wallboard.model.state import WallboardState
@@ -49,14 +49,18 @@ class AgentTracking:
 
     def agent_best(self: WallboardState, tenant: str, number: str) -> tuple[str, float, str]:
         """(state, since, session id) of the agent's most telling queue state; ("", 0, "") if none."""
+        qids = self.members.get((tenant, number))
+        if not qids:
+            return "", 0.0, ""
+        queues = self.queues
         best_rank, best = 99, None
-        for qid in self.members.get((tenant, number), ()):
-            q = self.queues.get(qid)
+        for qid in qids:
+            q = queues.get(qid)
             a = q.agents.get(number) if q is not None else None
             if a is None:
                 continue
-            rank = agent_rank(a.state)
-            if best is None or (rank, -a.since) < (best_rank, -best.since):
+            rank = AGENT_RANK.get(a.state, 7)
+            if best is None or rank < best_rank or (rank == best_rank and a.since > best.since):
                 best_rank, best = rank, a
         if best is None:
             return "", 0.0, ""
@@ -75,8 +79,17 @@ class AgentTracking:
                 return
             day = self.agent_days[key] = AgentDay(tenant_id=tenant, number=number, since=t)
         if state != day.state:
-            self._agent_transition(day, state, t)
-            if state == "QUEUE_CALL":
+            # Back from "unknown" (a restored day, the PBX telling again) on the call
+            # already counted: the same call, not a new one. Its session id may come
+            # next; a different one is then counted below as the next call.
+            resumed = (
+                not day.state
+                and state == "QUEUE_CALL"
+                and bool(day.last_session)
+                and session in ("", day.last_session)
+            )
+            self._agent_transition(day, state, t, count=not resumed)
+            if state == "QUEUE_CALL" and not resumed:
                 day.last_session = session  # "" until the session id arrives
         elif state == "QUEUE_CALL" and session and session != day.last_session:
             if day.last_session:
@@ -85,7 +98,9 @@ class AgentTracking:
         if self.outbox is not None:
             self.outbox.agents.add(key)
 
-    def _agent_transition(self: WallboardState, day: AgentDay, state: str, t: float) -> None:
+    def _agent_transition(
+        self: WallboardState, day: AgentDay, state: str, t: float, *, count: bool = True
+    ) -> None:
         old = day.state
         if old:
             spent = t - day.since
@@ -102,7 +117,8 @@ class AgentTracking:
             if not present and old and old not in ABSENT_STATES:
                 day.last_logout = t
             if state == "QUEUE_CALL":
-                day.answered += 1  # a queue call taken
+                if count:
+                    day.answered += 1  # a queue call taken
                 day.ringing_since = None
         day.state = state
         day.since = max(day.since, t) if old else t
@@ -155,9 +171,6 @@ class AgentTracking:
         return occupancy(
             day.seconds("QUEUE_CALL", now), day.seconds("WRAP_UP", now), day.seconds("READY", now)
         )
-
-    def agent_aht(self: WallboardState, day: AgentDay, now: float) -> float | None:
-        return agent_aht(day.seconds("QUEUE_CALL", now), day.seconds("WRAP_UP", now), day.answered)
 
     def _reset_agent_days(self: WallboardState, t: float) -> None:
         """Midnight: every agent's day starts again in the state it is in now."""

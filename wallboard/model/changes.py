@@ -1,9 +1,12 @@
 """What changed since a consumer last looked: flags per kind, and keys per entity.
 
 The UI refreshes by keyed diff, so it must learn *which* calls, extensions
-and queues changed, not only that something did. Keys are collected only
-once a consumer asks (`take_dirty`), so headless commands don't collect a
-million session ids; past `MAX_DIRTY_KEYS` the sets give up and say FULL.
+and queues changed, not only that something did. Until a consumer asks
+(`take_dirty`) nobody reads the keys: the sets are emptied whenever they
+pass `IDLE_KEYS`, so headless commands don't collect a million session ids
+(plain sets: a Python-level "ignore" method per add cost more than the
+occasional clear). Past `MAX_DIRTY_KEYS` a consumer's sets give up and say
+FULL.
 """
 
 from __future__ import annotations
@@ -21,13 +24,7 @@ COUNTS = 64
 FULL = 128
 EVERYTHING = 255
 MAX_DIRTY_KEYS = 20_000
-
-
-class NullSet(set):  # type: ignore[type-arg]
-    """A set that ignores additions: dirty-key tracking before anyone asked for it."""
-
-    def add(self, _item: object) -> None:
-        return None
+IDLE_KEYS = 4_096
 
 
 class ChangeTracking:
@@ -43,22 +40,26 @@ class ChangeTracking:
     def _init_changes(self) -> None:
         self.version = 0  # bumps on every change; cheap change detection
         self.dirty = EVERYTHING
-        self.dirty_calls = NullSet()
-        self.dirty_extensions = NullSet()
-        self.dirty_queues = NullSet()
+        self.dirty_calls = set()
+        self.dirty_extensions = set()
+        self.dirty_queues = set()
         self._tracking = False
 
     def touch(self, flags: int) -> int:
         """Record that something of these kinds changed (feeds call it for SOURCE)."""
         self.dirty |= flags
         self.version += 1
-        if self._tracking and (
-            len(self.dirty_calls) > MAX_DIRTY_KEYS or len(self.dirty_extensions) > MAX_DIRTY_KEYS
-        ):
-            self.dirty |= FULL
-            self.dirty_calls.clear()
-            self.dirty_extensions.clear()
-            self.dirty_queues.clear()
+        calls, exts = self.dirty_calls, self.dirty_extensions
+        if len(calls) > IDLE_KEYS or len(exts) > IDLE_KEYS:
+            if not self._tracking:
+                calls.clear()  # nobody reads them yet
+                exts.clear()
+                self.dirty_queues.clear()
+            elif len(calls) > MAX_DIRTY_KEYS or len(exts) > MAX_DIRTY_KEYS:
+                self.dirty |= FULL
+                calls.clear()
+                exts.clear()
+                self.dirty_queues.clear()
         return flags
 
     def take_dirty(self) -> tuple[int, set[str], set[tuple[str, str]], set[str]]:
@@ -94,11 +95,11 @@ __all__ = [
     "EVERYTHING",
     "EXTENSIONS",
     "FULL",
+    "IDLE_KEYS",
     "LOG",
     "MAX_DIRTY_KEYS",
     "QUEUES",
     "SOURCE",
     "TRUNKS",
     "ChangeTracking",
-    "NullSet",
 ]

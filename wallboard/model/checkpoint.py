@@ -270,7 +270,10 @@ def restore_day(
         rec = _build(FinishedCall, d)
         state.day_calls.append(rec)
         state.recent.append(rec)
-        state._finished_ids[rec.session_id] = None
+        if rec.outcome != "abandoned":
+            # A caller who hung up waiting is a queue visit, not a call end: the
+            # call's own end may still come and must still count.
+            state._finished_ids[rec.session_id] = None
 
     ld.each(data.get("calls"), call)
 
@@ -389,8 +392,8 @@ def _rebuild_agents(state: WallboardState) -> None:
     """Membership and the aggregated-state counts, from the restored queues and days."""
     state.members = {}
     for qid, q in state.queues.items():
-        if q.number:
-            state._qid_by_number.setdefault(q.number, qid)
+        if q.number and state.queue_key(q.tenant_id, q.number) is None:
+            state._index_number(q)
         for ext in q.agents:
             state.members.setdefault((q.tenant_id, ext), set()).add(qid)
     counts: Counter[str] = Counter()

@@ -40,9 +40,12 @@ class Outbox:
     agents: set[tuple[str, str]] = field(default_factory=set)
     offered: list[tuple[str, str]] = field(default_factory=list)  # (queue id, session id)
     calls: list[FinishedCall] = field(default_factory=list)
+    # Sessions whose queue visit (answered, overflowed ...) now waits for its call's
+    # end: after a restart the call's record still gets its queue, wait and outcome.
+    visits: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.intervals or self.agents or self.offered or self.calls)
+        return bool(self.intervals or self.agents or self.offered or self.calls or self.visits)
 
 
 class Coverage:
@@ -143,6 +146,8 @@ class DayLog:
 
     def _visit(self: WallboardState, q: Queue, sid: str, outcome: str, wait: float | None) -> None:
         self._visits[sid] = Visit(q.number or q.queue_id, outcome, wait)
+        if self.outbox is not None:
+            self.outbox.visits.append(sid)
         if len(self._visits) > MAX_VISITS:
             del self._visits[next(iter(self._visits))]
 

@@ -8,6 +8,9 @@ tallies (`Tally.add`), never as an average of percentages.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from wallboard.model.entities import AgentDay
 from wallboard.model.tally import Tally
 from wallboard.model.targets import DEFAULT_SL_DEFINITION
 
@@ -65,7 +68,7 @@ def average_wrap(t: Tally) -> float | None:
 
 
 def agent_aht(talk: float, wrap: float, answered: int) -> float | None:
-    """An agent's average handle time today: seconds in QUEUE_CALL + WRAP_UP per call taken."""
+    """An agent's average handle time: (talk + hold + wrap-up) per queue call taken."""
     return (talk + wrap) / answered if answered > 0 else None
 
 
@@ -74,9 +77,42 @@ def occupancy(talk: float, wrap: float, ready: float) -> float | None:
     return _ratio(talk + wrap, talk + wrap + ready)
 
 
+@dataclass(frozen=True, slots=True)
+class AgentFigures:
+    """One agent's day in numbers (agents table, `wallboard report agents`, History)."""
+
+    answered: int
+    missed: int
+    talk_s: float  # in QUEUE_CALL: talking and holding
+    wrap_up_s: float
+    ready_s: float
+    not_ready_s: float
+    aht_s: float | None
+    occupancy_pct: float | None
+
+
+def agent_figures(day: AgentDay, now: float) -> AgentFigures:
+    """The figures of an agent's day as of `now` (its current state counts up to `now`)."""
+    talk = day.seconds("QUEUE_CALL", now)
+    wrap = day.seconds("WRAP_UP", now)
+    ready = day.seconds("READY", now)
+    return AgentFigures(
+        answered=day.answered,
+        missed=day.missed,
+        talk_s=talk,
+        wrap_up_s=wrap,
+        ready_s=ready,
+        not_ready_s=day.seconds("NOT_READY", now),
+        aht_s=agent_aht(talk, wrap, day.answered),
+        occupancy_pct=occupancy(talk, wrap, ready),
+    )
+
+
 __all__ = [
+    "AgentFigures",
     "abandon_rate",
     "agent_aht",
+    "agent_figures",
     "aht",
     "asa",
     "average_abandon_wait",

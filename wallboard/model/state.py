@@ -33,7 +33,7 @@ from wallboard.model.changes import (
 )
 from wallboard.model.clock import SkewEstimator
 from wallboard.model.daylog import DayLog
-from wallboard.model.entities import Call, Extension, Queue, SourceInfo, Trunk
+from wallboard.model.entities import Call, Extension, Notice, Queue, SourceInfo, Trunk
 from wallboard.model.extensions import ExtensionHandlers
 from wallboard.model.names import NameBook
 from wallboard.model.queues import QueueHandlers
@@ -75,6 +75,22 @@ _V16_ONLY = frozenset(
         "QueueSlaBreached",
     }
 )
+_UNKNOWN = "?"
+_GUESSES: dict[tuple[type, str | None], str | None] = {}  # per event type (and call kind)
+
+
+def _guess_dialect(name: str, kind: str | None) -> str | None:
+    if name in _V16_ONLY:
+        return "v16"
+    if name == "Management" or (name == "CallEvent" and kind == "call_update_info"):
+        return "v22"
+    if name in ("ExtensionRegister", "TrunkEvent", "QueueMemberState") or (
+        name == "CallEvent" and kind != "call_start"
+    ):
+        return "v12"
+    return None
+
+
 # Events whose time says when they happened at the PBX (not a "since" in a picture):
 # the samples of the PBX clock's offset.
 _CLOCK_SAMPLES = (CallEvent, QueueCallerStatus)
@@ -137,7 +153,8 @@ class WallboardState(
         self._interval_end = 0.0
         self._minute = 0.0
         self._finished_ids: dict[str, None] = {}
-        self._qid_by_number: dict[str, str] = {}
+        self._qid_by_number: dict[tuple[str, str], str] = {}  # (tenant, number) -> queue id
+        self._qid_of_number: dict[str, str] = {}  # number -> the latest queue id with it
         self._ext_by_number: dict[str, Extension] = {}
         self._init_changes()
         self._init_agents()
@@ -334,16 +351,11 @@ class WallboardState(
 
     def _note_dialect(self, ev: Parsed) -> None:
         """Guess the dialect of a file without a header from the events it holds."""
-        name = type(ev).__name__
-        guess = None
-        if name in _V16_ONLY:
-            guess = "v16"
-        elif name == "Management" or (name == "CallEvent" and ev.kind == "call_update_info"):  # type: ignore[union-attr]
-            guess = "v22"
-        elif name in ("ExtensionRegister", "TrunkEvent", "QueueMemberState") or (
-            name == "CallEvent" and ev.kind != "call_start"  # type: ignore[union-attr]
-        ):
-            guess = "v12"
+        tev = type(ev)
+        key = (tev, ev.kind if tev is CallEvent else None)  # type: ignore[union-attr]
+        guess = _GUESSES.get(key, _UNKNOWN)
+        if guess is _UNKNOWN:
+            guess = _GUESSES[key] = _guess_dialect(tev.__name__, key[1])
         if guess and (
             self.dialect_seen is None or _DIALECT_RANK[guess] > _DIALECT_RANK[self.dialect_seen]
         ):
@@ -382,6 +394,12 @@ class WallboardState(
             self.touch(CALLS | EXTENSIONS | QUEUES)
         return len(gone) + len(ghosts)
 
+    def notice(self, text: str) -> int:
+        """A line for the event log from outside the PBX's frames (names, store, feed)."""
+        now = self.now()
+        self.log.append((now, Notice(text[:500], now)))
+        return self.touch(LOG)
+
     def names_changed(self) -> None:
         """Names were set (REST, names file): every row that shows one redraws."""
         self.touch(EXTENSIONS | QUEUES | CALLS | FULL if self._tracking else EVERYTHING)
@@ -409,7 +427,7 @@ class WallboardState(
         if kind.startswith("extension_"):
             return self._extension_management(ev, t)
         if kind in ("queue_destroy", "queue_destroyed"):
-            key = self._qid_by_number.get(ev.queue_number)
+            key = self.queue_key(ev.tenant_id, ev.queue_number)
             if key is not None:
                 self.forget_queue(key)
             return QUEUES

@@ -9,6 +9,7 @@ never raises: an unusable value becomes ``None`` and the caller decides.
 from __future__ import annotations
 
 import math
+from itertools import islice
 from typing import Any
 
 # Agent states as the model speaks them; any other value is kept as received.
@@ -165,6 +166,13 @@ def sip_user(value: Any) -> str:
     s = value if type(value) is str else as_str(value)
     if not s:
         return ""
+    if s[:4] == "sip:":  # the usual spelling: what the general steps below do with it
+        user = s[4:]
+        at = user.find("@")
+        if at >= 0:
+            user = user[:at]
+        semi = user.find(";")
+        return user if semi < 0 else user[:semi]
     if "@" not in s and ":" not in s and ";" not in s and "<" not in s:
         return s  # already a bare number: the common case on v16+
     if s.startswith("<") and ">" in s:
@@ -180,3 +188,47 @@ def sip_user(value: Any) -> str:
     if semi >= 0:
         s = s[:semi]
     return s
+
+
+# ------------------------------------------------------------ memoised AORs
+# A busy PBX names the same few thousand `sip:` addresses in every call event;
+# splitting each one costs more than looking it up. The memo is bounded in
+# entries and in key length, so hostile input cannot grow it: past the limit
+# the oldest quarter is dropped (an address still in use comes back at once).
+AOR_CACHE_SIZE = 16384
+AOR_CACHE_MAX_KEY = 160
+_aor_cache: dict[str, str] = {}
+aor_lookup = _aor_cache.get  # fast paths try this first (a str key only)
+
+
+def sip_user_cached(value: Any) -> str:
+    """:func:`sip_user` through the bounded memo (strings only; others are not memoised)."""
+    if type(value) is not str:
+        return sip_user(value)
+    user = _aor_cache.get(value)
+    if user is not None:
+        return user
+    user = sip_user(value)
+    if len(value) <= AOR_CACHE_MAX_KEY:
+        if len(_aor_cache) >= AOR_CACHE_SIZE:
+            for old in list(islice(_aor_cache, AOR_CACHE_SIZE // 4)):
+                _aor_cache.pop(old, None)
+        _aor_cache[value] = user
+    return user
+
+
+def aor_cache_len() -> int:
+    return len(_aor_cache)
+
+
+def clear_aor_cache() -> None:
+    _aor_cache.clear()
+
+
+# ------------------------------------------------- exact spellings, one lookup
+# What the wire says most of the time, mapped straight to the result; anything
+# else (case, spaces, aliases, typos) goes through the functions above.
+AGENT_STATE_EXACT = dict(_AGENT_ALIASES)
+CALL_STATUS_EXACT = dict(_CALL_STATUS_ALIASES)
+PRESENCE_EXACT = dict(_PRESENCE_ALIASES)
+DIRECTION_EXACT = dict(_DIRECTION_ALIASES)

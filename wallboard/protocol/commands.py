@@ -105,13 +105,21 @@ def build_unsubscribe(dialect: str, topics: list[str], **filters: Any) -> dict[s
 
 def default_topics(dialect: str, *, tenant_admin: bool, system_admin: bool = False) -> list[str]:
     """What a wallboard wants to see; the PBX enforces who may subscribe to what."""
+    # v22 management events say when a user changed: the moment to re-read names (REST).
     if dialect == "v22" and system_admin:
-        return ["global_extension_events", "global_cdr_events", "global_queue_events"]
+        return [
+            "global_extension_events",
+            "global_cdr_events",
+            "global_queue_events",
+            "global_extension_management_events",
+        ]
     topics = ["extension_events", "queue_events"]
     if tenant_admin:
         topics.append("cdr_events")
         if dialect == "v12":
             topics.append("trunk_events")
+        if dialect == "v22":
+            topics.append("extension_management_events")
     return topics
 
 

@@ -4,435 +4,38 @@ Never raises: a PBX (or an attacker behind one) can send anything, and one
 bad frame must not cost what was already received. The dialect does not need
 to be known: the three generations use distinct event names or compatible
 shapes, so one parser serves all of them.
+
+Two readers per event type, keyed on `event_type`: a fast path for the
+common well-typed shape (`fast.py`) and the tolerant handler that copes with
+every documented spelling and type drift (`tolerant.py`). The fast path
+answers ``None`` (or fails) whenever the frame is not that common shape, and
+the tolerant handler decides.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import orjson
 
 from wallboard.protocol import coerce
-from wallboard.protocol.events import (
-    CALL_KINDS,
-    CallCdr,
-    CallEvent,
-    Contact,
-    ExtensionAgentStatus,
-    ExtensionCall,
-    ExtensionPresence,
-    ExtensionRegister,
-    ExtensionStatus,
-    ExtensionStatusEntry,
-    Invalid,
-    Management,
-    Parsed,
-    QueueAgent,
-    QueueAgentStatus,
-    QueueCaller,
-    QueueCallerStatus,
-    QueueMemberState,
-    QueueSlaBreached,
-    QueueStatus,
-    Reply,
-    TrunkEvent,
-    Unknown,
-)
+from wallboard.protocol.events import Invalid, Parsed, Reply, Unknown
+from wallboard.protocol.fast import FAST
+from wallboard.protocol.tolerant import HANDLERS, KNOWN_EVENT_TYPES, Missing, _time
 
-as_str = coerce.as_str
+__all__ = ["KNOWN_EVENT_TYPES", "MAX_EVENT_TYPE_LEN", "decode", "parse_frame", "parse_object"]
+
 as_text = coerce.as_text
-as_float = coerce.as_float
-
 MAX_EVENT_TYPE_LEN = 200
+# What a fast path may trip over on a frame it did not expect: the tolerant
+# handler then reads the frame from scratch.
+_FAST_ERRORS = (TypeError, ValueError, AttributeError, KeyError, OverflowError, IndexError)
+_loads = orjson.loads
+_fast_get = FAST.get
 
 
-class _Missing(Exception):
-    """A known event lacks a field that identifies what it is about."""
-
-
-def _time(d: dict[str, Any]) -> float | None:
-    t = d.get("time")
-    if t is None:
-        t = d.get("timestamp")
-    return as_float(t)
-
-
-def _need_str(d: dict[str, Any], *keys: str) -> str:
-    for k in keys:
-        v = as_str(d.get(k))
-        if v:
-            return v
-    raise _Missing(" / ".join(keys))
-
-
-def _first_str(d: dict[str, Any], *keys: str) -> str:
-    for k in keys:
-        v = as_str(d.get(k))
-        if v:
-            return v
-    return ""
-
-
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    """Lists of objects: a non-list is treated as empty, non-object entries are skipped."""
-    if type(value) is not list:
-        return []
-    return [x for x in value if type(x) is dict]
-
-
-def _ext_number(d: dict[str, Any]) -> str:
-    num = coerce.sip_user(d.get("extension"))
-    if not num:
-        num = _first_str(d, "extension_number", "agent_extension_number")
-    if not num:
-        raise _Missing("extension")
-    return num
-
-
-def _contact(c: dict[str, Any]) -> Contact:
-    instance = as_text(c.get("instance"))
-    uri = as_text(c.get("contact_uri"))
-    address = as_text(c.get("received_from")) or as_text(c.get("public_address"))
-    return Contact(
-        key=instance or address or uri,
-        uri=uri,
-        user_agent=as_text(c.get("user_agent")),
-        address=address,
-        expires=as_float(c.get("expires")),
-        last_update=as_float(c.get("last_update")),
-    )
-
-
-def _extension_register(d: dict[str, Any]) -> ExtensionRegister:
-    raw = d.get("registration_contacts")
-    contacts = None if raw is None else [_contact(c) for c in _dicts(raw)]
-    return ExtensionRegister(
-        tenant_id=as_text(d.get("tenant_id")),
-        number=_ext_number(d),
-        extension_id=as_text(d.get("extension_id")),
-        contacts=contacts,
-        removed=[_contact(c) for c in _dicts(d.get("removed_contacts"))],
-        time=_time(d),
-    )
-
-
-def _presence_pair(d: dict[str, Any]) -> tuple[str | None, str]:
-    note = as_text(d.get("presence_note"))
-    p = coerce.presence(d.get("presence"))
-    if p is None and "presence" not in d:
-        p = coerce.presence_from_note(note)
-    return p, note
-
-
-def _extension_status(d: dict[str, Any]) -> ExtensionStatus:
-    entries = []
-    latest: float | None = None
-    for e in _dicts(d.get("status")):
-        try:
-            number = _ext_number(e)
-        except _Missing:
-            continue
-        p, note = _presence_pair(e)
-        t = _time(e)
-        if t is not None and (latest is None or t > latest):
-            latest = t
-        entries.append(
-            ExtensionStatusEntry(
-                number=number,
-                extension_id=as_text(e.get("extension_id")),
-                online=coerce.as_bool(e.get("online")),
-                call_status=coerce.call_status(e.get("call_status"))
-                if "call_status" in e
-                else None,
-                presence=p,
-                presence_note=note,
-                time=t,
-            )
-        )
-    if type(d.get("status")) is not list:
-        raise _Missing("status")
-    t = _time(d)
-    return ExtensionStatus(
-        tenant_id=as_text(d.get("tenant_id")), entries=entries, time=latest if t is None else t
-    )
-
-
-def _extension_call(d: dict[str, Any]) -> ExtensionCall:
-    return ExtensionCall(
-        tenant_id=as_text(d.get("tenant_id")),
-        number=_ext_number(d),
-        call_status=coerce.call_status(d.get("call_status")) or "",
-        time=_time(d),
-    )
-
-
-def _extension_presence(d: dict[str, Any]) -> ExtensionPresence:
-    p, note = _presence_pair(d)
-    return ExtensionPresence(
-        tenant_id=as_text(d.get("tenant_id")),
-        number=_ext_number(d),
-        presence=p,
-        presence_note=note,
-        time=_time(d),
-    )
-
-
-def _extension_agent_status(d: dict[str, Any]) -> ExtensionAgentStatus:
-    statuses = []
-    for s in _dicts(d.get("agent_status")):
-        q = _first_str(s, "queue_number", "queue_id")
-        st = coerce.agent_state(s.get("status", s.get("state")))
-        if q and st is not None:
-            statuses.append((q, st))
-    return ExtensionAgentStatus(
-        tenant_id=as_text(d.get("tenant_id")),
-        number=_ext_number(d),
-        statuses=statuses,
-        time=_time(d),
-    )
-
-
-def _call_event(d: dict[str, Any]) -> CallEvent:
-    fail = d.get("fail_code")
-    return CallEvent(
-        kind=d["event_type"],
-        session_id=_need_str(d, "session_id"),
-        tenant_id=as_text(d.get("tenant_id")),
-        caller=coerce.sip_user(d.get("caller")),
-        callee=coerce.sip_user(d.get("callee")),
-        caller_name=as_text(d.get("caller_display_name")),
-        callee_name=as_text(d.get("callee_display_name")),
-        direction=coerce.direction(d.get("direction")),
-        call_target=coerce.sip_user(d.get("call_target")),
-        aor=coerce.sip_user(d.get("aor")),
-        peer_aor=coerce.sip_user(d.get("peer_aor")),
-        fail_code=None if fail is None else coerce.as_int(fail),
-        did=as_text(d.get("did")),
-        time=_time(d),
-    )
-
-
-def _call_cdr(d: dict[str, Any]) -> CallCdr:
-    ended = as_float(d.get("ended_time"))
-    t = _time(d)
-    return CallCdr(
-        session_id=_need_str(d, "session_id"),
-        tenant_id=as_text(d.get("tenant_id")),
-        caller=coerce.sip_user(d.get("caller")),
-        callee=coerce.sip_user(d.get("callee")),
-        caller_name=as_text(d.get("caller_display_name")),
-        direction=coerce.direction(d.get("direction")),
-        call_status=as_text(d.get("call_status")).strip().lower(),
-        start_time=as_float(d.get("start_time")),
-        answered_time=as_float(d.get("answered_time")) or None,
-        ended_time=ended,
-        talk_duration=as_float(d.get("talk_duration")),
-        ring_duration=as_float(d.get("ring_duration")),
-        ended_reason=as_text(d.get("ended_reason")),
-        trunk_name=as_text(d.get("trunk_name")),
-        status_code=coerce.as_int(d.get("status_code")),
-        time=ended if t is None else t,
-    )
-
-
-def _queue_caller(c: dict[str, Any]) -> QueueCaller | None:
-    sid = as_str(c.get("session_id"))
-    if not sid:
-        return None
-    return QueueCaller(
-        session_id=sid,
-        caller_number=as_text(c.get("caller_number")),
-        caller_name=as_text(c.get("caller_name")),
-        reason=as_text(c.get("reason")).strip().lower(),
-        type=as_text(c.get("type")).strip().lower() or "normal",
-        position=coerce.as_int(c.get("position")),
-        time=_time(c),
-    )
-
-
-def _queue_agent(a: dict[str, Any]) -> QueueAgent | None:
-    ext = coerce.sip_user(a.get("agent_extension_number")) or coerce.sip_user(a.get("extension"))
-    if not ext:
-        return None
-    return QueueAgent(
-        extension=ext,
-        state=coerce.agent_state(a.get("state", a.get("status"))),
-        session_id=as_text(a.get("session_id")),
-        caller_number=as_text(a.get("caller_number")),
-        caller_name=as_text(a.get("caller_name")),
-        time=_time(a),
-    )
-
-
-def _queue_ident(d: dict[str, Any]) -> tuple[str, str]:
-    qid = as_text(d.get("queue_id"))
-    number = as_text(d.get("queue_number"))
-    if not qid and not number:
-        raise _Missing("queue_id")
-    return qid, number
-
-
-def _latest(items: list[Any], t: float | None) -> float | None:
-    if t is not None:
-        return t
-    best = None
-    for it in items:
-        if it.time is not None and (best is None or it.time > best):
-            best = it.time
-    return best
-
-
-def _queue_status(d: dict[str, Any]) -> QueueStatus:
-    qid, number = _queue_ident(d)
-    # A missing or malformed list is "not told", never "empty": an empty picture
-    # would turn every waiting caller into an abandoned one.
-    raw_waiting, raw_agents = d.get("waiting_list"), d.get("agents")
-    waiting = None
-    if type(raw_waiting) is list:
-        waiting = [c for c in map(_queue_caller, _dicts(raw_waiting)) if c]
-    agents = None
-    if type(raw_agents) is list:
-        agents = [a for a in map(_queue_agent, _dicts(raw_agents)) if a]
-    return QueueStatus(
-        tenant_id=as_text(d.get("tenant_id")),
-        queue_id=qid,
-        queue_number=number,
-        queue_name=as_text(d.get("queue_name")),
-        waiting=waiting,
-        agents=agents,
-        time=_latest([*(waiting or ()), *(agents or ())], _time(d)),
-    )
-
-
-def _queue_caller_status(d: dict[str, Any]) -> QueueCallerStatus:
-    qid = _need_str(d, "queue_id")
-    callers = [c for c in map(_queue_caller, _dicts(d.get("updated_callers"))) if c]
-    return QueueCallerStatus(
-        tenant_id=as_text(d.get("tenant_id")),
-        queue_id=qid,
-        callers=callers,
-        time=_latest(callers, _time(d)),
-    )
-
-
-def _queue_agent_status(d: dict[str, Any]) -> QueueAgentStatus:
-    qid = _need_str(d, "queue_id")
-    updated = [a for a in map(_queue_agent, _dicts(d.get("updated_agents"))) if a]
-    removed = []
-    for r in _dicts(d.get("removed_agents")):
-        ext = coerce.sip_user(r.get("agent_extension_number")) or coerce.sip_user(
-            r.get("extension")
-        )
-        if ext:
-            removed.append(ext)
-    return QueueAgentStatus(
-        tenant_id=as_text(d.get("tenant_id")),
-        queue_id=qid,
-        updated=updated,
-        removed=removed,
-        time=_latest(updated, _time(d)),
-    )
-
-
-def _queue_sla_breached(d: dict[str, Any]) -> QueueSlaBreached:
-    qid, number = _queue_ident(d)
-    return QueueSlaBreached(
-        tenant_id=as_text(d.get("tenant_id")),
-        queue_id=qid or number,
-        caller=as_text(d.get("caller")),
-        total_callers_breached=coerce.as_int(d.get("total_callers_breached")),
-        sla_time_secs=as_float(d.get("sla_time_secs")),
-        waiting_callers=coerce.as_int(d.get("waiting_callers")),
-        time=_time(d),
-    )
-
-
-def _queue_member_state(d: dict[str, Any]) -> QueueMemberState:
-    qid, number = _queue_ident(d)
-    ext = coerce.sip_user(d.get("agent_extension_number")) or coerce.sip_user(d.get("extension"))
-    if not ext:
-        raise _Missing("agent_extension_number / extension")
-    state = coerce.agent_state(d.get("state", d.get("status")))
-    if state is None:
-        raise _Missing("state / status")
-    return QueueMemberState(
-        tenant_id=as_text(d.get("tenant_id")),
-        queue_id=qid,
-        queue_number=number,
-        extension=ext,
-        state=state,
-        time=_time(d),
-    )
-
-
-def _trunk(d: dict[str, Any]) -> TrunkEvent:
-    return TrunkEvent(
-        tenant_id=as_text(d.get("tenant_id")),
-        name=_need_str(d, "trunk_name", "name", "trunk"),
-        connected=d["event_type"] == "trunk_connected",
-        reason=_first_str(d, "reason", "error", "status_code"),
-        time=_time(d),
-    )
-
-
-def _management(d: dict[str, Any]) -> Management:
-    kind = d["event_type"]
-    m = Management(
-        kind=kind,
-        tenant_id=as_text(d.get("tenant_id")),
-        extension_number=coerce.sip_user(d.get("extension_number")),
-        display_name=as_text(d.get("disp_name")) or as_text(d.get("display_name")),
-        queue_number=as_text(d.get("queue_number")),
-        queue_name=as_text(d.get("queue_name")) or as_text(d.get("name")),
-        enabled=coerce.as_bool(d.get("enabled")) if "enabled" in d else None,
-        time=_time(d),
-    )
-    if kind.startswith("extension_") and not m.extension_number:
-        raise _Missing("extension_number")
-    if kind.startswith("queue_") and not m.queue_number:
-        raise _Missing("queue_number")
-    return m
-
-
-_HANDLERS: dict[str, Callable[[dict[str, Any]], Any]] = {
-    "extension_register": _extension_register,
-    "extension_status": _extension_status,
-    "extension_call": _extension_call,
-    "extension_presence": _extension_presence,
-    "extension_agent_status": _extension_agent_status,
-    "call_cdr": _call_cdr,
-    "queue_status": _queue_status,
-    "queue_caller_status": _queue_caller_status,
-    "queue_agent_status": _queue_agent_status,
-    "queue_sla_breached": _queue_sla_breached,
-    "queue_member_state": _queue_member_state,
-    "trunk_connected": _trunk,
-    "trunk_disconnected": _trunk,
-}
-_HANDLERS.update(dict.fromkeys(CALL_KINDS, _call_event))
-_HANDLERS.update(
-    dict.fromkeys(
-        (
-            "extension_created",
-            "extension_updated",
-            "extension_destroyed",
-            "queue_created",
-            "queue_updated",
-            "queue_destroy",
-            "queue_destroyed",
-        ),
-        _management,
-    )
-)
-KNOWN_EVENT_TYPES = frozenset(_HANDLERS)
-
-
-def parse_object(d: Any) -> Parsed:
-    """Classify an already-decoded JSON value."""
-    if type(d) is not dict:
-        return Invalid(f"not a JSON object ({type(d).__name__})")
-    et = d.get("event_type")
+def _tolerant(d: dict[str, Any], et: Any) -> Parsed:
+    """The reference reading of a decoded object (no fast path)."""
     if et is None:
         if "status" in d:
             status = coerce.as_int(d.get("status"))
@@ -445,15 +48,32 @@ def parse_object(d: Any) -> Parsed:
         return Invalid("object with neither event_type nor status")
     if type(et) is not str:
         return Invalid("event_type is not a string")
-    handler = _HANDLERS.get(et)
+    handler = HANDLERS.get(et)
     if handler is None:
         return Unknown(et[:MAX_EVENT_TYPE_LEN], _time(d))
     try:
         return handler(d)
-    except _Missing as missing:
+    except Missing as missing:
         return Invalid(f"{et} without {missing}")
     except (TypeError, ValueError, AttributeError, KeyError, OverflowError) as exc:
         return Invalid(f"{et}: malformed ({type(exc).__name__})")
+
+
+def parse_object(d: Any) -> Parsed:
+    """Classify an already-decoded JSON value."""
+    if type(d) is not dict:
+        return Invalid(f"not a JSON object ({type(d).__name__})")
+    et = d.get("event_type")
+    if type(et) is str:
+        fast = _fast_get(et)
+        if fast is not None:
+            try:
+                ev = fast(d, et)
+            except _FAST_ERRORS:
+                ev = None
+            if ev is not None:
+                return ev
+    return _tolerant(d, et)
 
 
 def decode(frame: str | bytes) -> Any:
@@ -464,9 +84,21 @@ def decode(frame: str | bytes) -> Any:
 def parse_frame(frame: str | bytes) -> Parsed:
     """Parse one received text frame; bytes are accepted only if they are UTF-8 JSON."""
     try:
-        d = orjson.loads(frame)
+        d = _loads(frame)
     except (orjson.JSONDecodeError, TypeError, ValueError, RecursionError):
         if not frame or (isinstance(frame, str) and not frame.strip()):
             return Invalid("empty frame")
         return Invalid("not JSON")
-    return parse_object(d)
+    if type(d) is dict:
+        et = d.get("event_type")
+        if type(et) is str:
+            fast = _fast_get(et)
+            if fast is not None:
+                try:
+                    ev = fast(d, et)
+                except _FAST_ERRORS:
+                    ev = None
+                if ev is not None:
+                    return ev
+        return _tolerant(d, et)
+    return Invalid(f"not a JSON object ({type(d).__name__})")

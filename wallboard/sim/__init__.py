@@ -1,8 +1,8 @@
 """The embedded PortSIP PBX simulator (`wallboard sim`, `wallboard demo`).
 
-Speaks the WSI dialects v12, v16 and v22 over a real WebSocket and generates
-call-center traffic on a virtual clock. Uses only the standard library and
-websockets: importing it never pulls in Textual.
+Speaks the WSI dialects v12, v16 and v22 over a real WebSocket, serves the
+v22 REST API beside it on the same port (aiohttp), and generates call-center
+traffic on a virtual clock. Importing it never pulls in Textual.
 
     from wallboard.sim import Simulator, SimConfig
 
@@ -17,20 +17,29 @@ from wallboard.sim.accounts import (
     DEFAULT_PASSWORD,
     DOMAIN,
     SYSADMIN_USER,
+    TENANT2_DOMAIN,
+    TENANT2_ID,
+    TENANT2_NAME,
     TENANT_ID,
     TENANT_NAME,
 )
+from wallboard.sim.rest import OAUTH_CLIENT_ID, RestFault
 from wallboard.sim.server import OVERFLOW_CLOSE_CODE, OVERFLOW_REASON, SimConfig, Simulator
 
 __all__ = [
     "ADMIN_USER",
     "DEFAULT_PASSWORD",
     "DOMAIN",
+    "OAUTH_CLIENT_ID",
     "OVERFLOW_CLOSE_CODE",
     "OVERFLOW_REASON",
     "SYSADMIN_USER",
+    "TENANT2_DOMAIN",
+    "TENANT2_ID",
+    "TENANT2_NAME",
     "TENANT_ID",
     "TENANT_NAME",
+    "RestFault",
     "SimConfig",
     "Simulator",
 ]

@@ -14,10 +14,17 @@ Rules the documents leave open, and what the simulator does about them:
   item rejects the whole command with an error reply.
 - A v22 system admin has no tenant of its own and may use only `global_*`
   topics; everybody else may not use them at all.
+- A v22 simulator has a second tenant (`northwind`, its own domain, ids,
+  extensions, queues and traffic), so a system admin's `global_*` topics have
+  more than one tenant to show. Its numbers overlap the first tenant's, as
+  they do on real multi-tenant PBXs: only (tenant, number) is a key.
+- Display names are drawn from the seed (a few non-ASCII ones among them),
+  and are the same over the WSI and the REST API.
 """
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -26,6 +33,9 @@ from wallboard.protocol.commands import V12_KEYS
 TENANT_ID = "907815634120278016"
 TENANT_NAME = "demo"
 DOMAIN = "demo.local"
+TENANT2_ID = "912604872405372928"
+TENANT2_NAME = "northwind"
+TENANT2_DOMAIN = "northwind.local"
 ADMIN_USER = "admin"
 SYSADMIN_USER = "sysadmin"
 DEFAULT_PASSWORD = "demo"
@@ -43,15 +53,46 @@ QUEUE_NAMES = (
     "Renewals",
 )
 _FIRST = (
-    "Anna", "Ben", "Chloe", "David", "Emma", "Felix", "Grace", "Hugo", "Isla", "Jonas",
+    "Anna", "Ben", "Chloé", "David", "Emma", "Felix", "Grace", "Hugo", "Isla", "Jonas",
     "Kate", "Liam", "Mia", "Noah", "Olivia", "Paul", "Quinn", "Rosa", "Sam", "Tara",
-    "Uma", "Victor", "Wendy", "Xavier", "Yara", "Zoe",
+    "Uma", "Victor", "Wendy", "Xavier", "Yara", "Zoë", "José", "Søren", "Łukasz", "Ömer",
+    "Aiko", "Priya", "Mateo", "Nadia", "Jürgen", "Siobhán",
 )  # fmt: skip
 _LAST = (
     "Adams", "Baker", "Clark", "Diaz", "Evans", "Fischer", "Garcia", "Hughes", "Ito",
     "Jensen", "Khan", "Lopez", "Martin", "Nowak", "Okafor", "Petit", "Rossi", "Silva",
-    "Tanaka", "Weber",
+    "Tanaka", "Weber", "Müller", "Núñez", "Østergaard", "Kowalczyk", "Nguyễn", "Doğan",
 )  # fmt: skip
+# Whole names written in another script: a wall must show these too.
+_WHOLE = ("王芳", "김민준", "Αλέξης Παππάς", "Анна Иванова")
+
+
+@dataclass(frozen=True)
+class TenantSpec:
+    """Who a simulated tenant is: its WSI id, name and SIP domain."""
+
+    tenant_id: str
+    name: str
+    domain: str
+
+
+TENANTS = (
+    TenantSpec(TENANT_ID, TENANT_NAME, DOMAIN),
+    TenantSpec(TENANT2_ID, TENANT2_NAME, TENANT2_DOMAIN),
+)
+
+
+def display_names(count: int, seed: int, tenant_id: str) -> list[str]:
+    """`count` realistic display names, the same for the same seed and tenant."""
+    rng = random.Random(f"names:{seed}:{tenant_id}")
+    out: list[str] = []
+    for _ in range(count):
+        if rng.random() < 0.04:
+            out.append(rng.choice(_WHOLE))
+        else:
+            out.append(f"{rng.choice(_FIRST)} {rng.choice(_LAST)}")
+    return out
+
 
 # Topics and, for v12, the keys each carries: the seed document's lists, the
 # same ones the client subscribes with.
@@ -77,6 +118,7 @@ class Principal:
 
     kind: Literal["tenant", "extension", "sysadmin"]
     name: str  # the tenant name, the extension number, or the sysadmin user
+    tenant_id: str = ""  # "" for the system admin
 
     @property
     def label(self) -> str:
@@ -84,25 +126,33 @@ class Principal:
 
 
 class Roster:
-    """The accounts, queues and trunks of the one simulated tenant."""
+    """The accounts, queues and trunks of one simulated tenant."""
 
-    def __init__(self, agents: int, queues: int) -> None:
+    def __init__(
+        self,
+        agents: int,
+        queues: int,
+        *,
+        tenant: TenantSpec = TENANTS[0],
+        seed: int = 1,
+        queue_name_offset: int = 0,
+    ) -> None:
         if agents < 1 or queues < 1:
             raise ValueError("need at least one extension and one queue")
-        self.tenant_id = TENANT_ID
-        self.tenant_name = TENANT_NAME
-        self.domain = DOMAIN
-        base = int(TENANT_ID)
+        self.tenant_id = tenant.tenant_id
+        self.tenant_name = tenant.name
+        self.domain = tenant.domain
+        base = int(tenant.tenant_id)
         self.extensions: list[str] = [str(100 + i) for i in range(1, agents + 1)]
         self.ext_ids: dict[str, str] = {n: str(base + 1_000_000 + int(n)) for n in self.extensions}
-        self.ext_names: dict[str, str] = {}
-        for i, n in enumerate(self.extensions):
-            self.ext_names[n] = f"{_FIRST[i % len(_FIRST)]} {_LAST[(i * 7 + i // 26) % len(_LAST)]}"
+        names = display_names(agents, seed, tenant.tenant_id)
+        self.ext_names: dict[str, str] = dict(zip(self.extensions, names, strict=True))
         self.queues: list[str] = [str(8001 + k) for k in range(queues)]
         self.queue_ids: dict[str, str] = {q: str(base + 2_000_000 + int(q)) for q in self.queues}
         self.queue_names: dict[str, str] = {}
         for k, q in enumerate(self.queues):
-            name = QUEUE_NAMES[k % len(QUEUE_NAMES)]
+            j = k + queue_name_offset
+            name = QUEUE_NAMES[j % len(QUEUE_NAMES)]
             if k >= len(QUEUE_NAMES):
                 name = f"{name} {k // len(QUEUE_NAMES) + 1}"
             self.queue_names[q] = name
@@ -141,28 +191,29 @@ class Roster:
     def authenticate(
         self, dialect: Dialect, cmd: dict[str, Any], password: str
     ) -> Principal | None:
-        """Check an `auth` command of `dialect`; None when the PBX would reject it."""
+        """Check an `auth` command of `dialect` against this tenant; None = not one of ours.
+
+        The system admin belongs to no tenant: `Directory.authenticate` knows it.
+        """
         if cmd.get("password") != password:
             return None
         domain = cmd.get("domain")
+        tid = self.tenant_id
         if dialect == "v12":
             ext = cmd.get("extension")
             if isinstance(ext, str) and self.is_extension(ext) and domain == self.domain:
-                return Principal("extension", ext)
+                return Principal("extension", ext, tid)
             if cmd.get("name") == self.tenant_name and "extension" not in cmd:
-                return Principal("tenant", self.tenant_name)
+                return Principal("tenant", self.tenant_name, tid)
             return None
         ext = cmd.get("extension_number")
         if ext is not None:
             ext = str(ext)
             if self.is_extension(ext) and domain == self.domain:
-                return Principal("extension", ext)
+                return Principal("extension", ext, tid)
             return None
-        user = cmd.get("username")
-        if user == ADMIN_USER and domain == self.domain:
-            return Principal("tenant", ADMIN_USER)
-        if dialect == "v22" and user == SYSADMIN_USER and domain in (None, ""):
-            return Principal("sysadmin", SYSADMIN_USER)
+        if cmd.get("username") == ADMIN_USER and domain == self.domain:
+            return Principal("tenant", ADMIN_USER, tid)
         return None
 
     # --- permissions ---------------------------------------------------------
@@ -234,4 +285,40 @@ class Roster:
                         f"permission denied: extension {who.name} is neither agent nor "
                         f"manager of queue {', '.join(bad[:5])}"
                     )
+        return None
+
+
+class Directory:
+    """Every tenant of the simulated PBX, and the system admin above them (v22)."""
+
+    def __init__(self, rosters: list[Roster]) -> None:
+        if not rosters:
+            raise ValueError("need at least one tenant")
+        self.rosters = rosters
+        self.by_id: dict[str, Roster] = {r.tenant_id: r for r in rosters}
+
+    @property
+    def primary(self) -> Roster:
+        return self.rosters[0]
+
+    def roster_of(self, who: Principal) -> Roster:
+        """The tenant `who` belongs to (the first one for the system admin)."""
+        return self.by_id.get(who.tenant_id, self.rosters[0])
+
+    def authenticate(
+        self, dialect: Dialect, cmd: dict[str, Any], password: str
+    ) -> Principal | None:
+        """Check an `auth` command of `dialect`; None when the PBX would reject it."""
+        for roster in self.rosters:
+            who = roster.authenticate(dialect, cmd, password)
+            if who is not None:
+                return who
+        if (
+            dialect == "v22"
+            and cmd.get("password") == password
+            and cmd.get("username") == SYSADMIN_USER
+            and cmd.get("domain") in (None, "")
+            and cmd.get("extension_number") is None
+        ):
+            return Principal("sysadmin", SYSADMIN_USER)
         return None

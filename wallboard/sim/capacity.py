@@ -1,4 +1,4 @@
-"""Measure the simulator's cost: `python -m wallboard.sim.capacity [options]`.
+"""Measure the simulator's cost: `wallboard bench sim [options]`.
 
 Starts `wallboard sim` in a child process (so its CPU and memory are its own),
 connects N tenant-admin clients subscribed to everything, and after a settling
@@ -10,7 +10,6 @@ exited child (which then includes start-up).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -18,6 +17,7 @@ import resource
 import signal
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +86,20 @@ async def _client(url: str, dialect: str, password: str, counter: _Counter) -> N
             counter.bytes += len(frame)
 
 
-async def measure(args: argparse.Namespace) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class CapacityOptions:
+    dialect: str = "v16"
+    agents: int = 5000
+    queues: int = 50
+    clients: int = 20  # subscribed clients
+    rate: float = 10.0  # new calls per second
+    speed: float = 1.0
+    seed: int = 1
+    seconds: float = 40.0  # measurement window
+    settle: float = 5.0  # seconds before measuring
+
+
+async def measure(args: CapacityOptions) -> dict[str, Any]:
     cmd = [
         sys.executable, "-m", "wallboard", "sim", "--port", "0",
         "--dialect", args.dialect, "--agents", str(args.agents), "--queues", str(args.queues),
@@ -140,18 +153,8 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m wallboard.sim.capacity", description=__doc__)
-    p.add_argument("--dialect", choices=("v12", "v16", "v22"), default="v16", help="dialect")
-    p.add_argument("--agents", type=int, default=5000, help="extensions")
-    p.add_argument("--queues", type=int, default=50, help="queues")
-    p.add_argument("--clients", type=int, default=20, help="subscribed clients")
-    p.add_argument("--rate", type=float, default=10.0, help="new calls per second")
-    p.add_argument("--speed", type=float, default=1.0, help="virtual-clock multiplier")
-    p.add_argument("--seed", type=int, default=1, help="random seed")
-    p.add_argument("--seconds", type=float, default=40.0, help="measurement window")
-    p.add_argument("--settle", type=float, default=5.0, help="seconds before measuring")
-    args = p.parse_args(argv)
+def run_capacity(args: CapacityOptions) -> int:
+    """`wallboard bench sim`: the simulator's own cost, in its own process."""
     result = asyncio.run(measure(args))
     print(
         f"sim {args.dialect}: {args.agents} extensions, {args.queues} queues, "
@@ -163,5 +166,4 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+__all__ = ["CapacityOptions", "measure", "run_capacity"]

@@ -1,35 +1,19 @@
-"""`wallboard sim`: run the simulator as a standalone WSI server until stopped."""
+"""`wallboard sim`: run the simulator as a standalone PBX (WSI, and REST on v22) until stopped."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import signal
 import ssl
 import sys
 
 from wallboard.errors import UsageError, WallboardError
-from wallboard.sim.accounts import ADMIN_USER, DOMAIN, SYSADMIN_USER, TENANT_ID, TENANT_NAME
+from wallboard.sim.accounts import ADMIN_USER, DOMAIN, SYSADMIN_USER, TENANT_NAME
 from wallboard.sim.server import SimConfig, Simulator
 
 
-def config_from_args(args: argparse.Namespace) -> SimConfig:
-    """Map the `sim` command line onto a SimConfig (TLS files are loaded here)."""
-    return SimConfig(
-        dialect=args.dialect,
-        agents=args.agents,
-        queues=args.queues,
-        seed=args.seed,
-        speed=args.speed,
-        rate=args.rate,
-        password=args.password,
-        host=args.host,
-        port=args.port,
-        ssl_context=_ssl_context(args.tls_cert, args.tls_key),
-    )
-
-
-def _ssl_context(cert: str | None, key: str | None) -> ssl.SSLContext | None:
+def tls_context(cert: str | None, key: str | None) -> ssl.SSLContext | None:
+    """The server TLS context for `--tls-cert/--tls-key` (both or neither); UsageError if unusable."""
     if cert is None and key is None:
         return None
     if cert is None or key is None:
@@ -56,10 +40,17 @@ def banner(sim: Simulator) -> list[str]:
         f"  extensions {first}..{last}: --extension {first} --domain {DOMAIN}, password: {pw}"
     )
     if cfg.dialect == "v22":
+        ids = ",".join(r.tenant_id for r in sim.directory.rosters)
         lines.append(
-            f"  system admin: --user {SYSADMIN_USER} (no domain) --tenants {TENANT_ID}, "
-            f"password: {pw}"
+            f"  system admin: --user {SYSADMIN_USER} (no domain) --tenants {ids}, password: {pw}"
         )
+        for roster in sim.directory.rosters[1:]:
+            lines.append(
+                f"  tenant {roster.tenant_name} ({roster.tenant_id}): --user {ADMIN_USER} "
+                f"--domain {roster.domain}, extensions {roster.extensions[0]}.."
+                f"{roster.extensions[-1]}"
+            )
+        lines.append(f"  REST API: {sim.rest_url} (same accounts)")
     queues = sim.roster.queues
     lines.append(
         f"  queues {queues[0]}..{queues[-1]}, supervisor extension {sim.roster.supervisor}; "
@@ -91,9 +82,8 @@ async def _serve(cfg: SimConfig) -> None:
         await sim.stop()
 
 
-def run_sim(args: argparse.Namespace) -> int:
+def run_sim(cfg: SimConfig) -> int:
     """Entry point of `wallboard sim`: serve until Ctrl+C / SIGTERM, then exit 0."""
-    cfg = config_from_args(args)
     try:
         asyncio.run(_serve(cfg))
     except KeyboardInterrupt:  # pragma: no cover (signal handler normally wins)

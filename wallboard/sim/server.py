@@ -1,10 +1,15 @@
-"""The simulator's WebSocket server: auth, subscriptions, fan-out, back-pressure.
+"""The simulator's server: WSI over WebSocket and the REST API on one port.
 
-One `Simulator` owns one traffic world, one renderer (its dialect) and one
-websockets server. Every happening is rendered once and serialised at most
-once, then appended to the outgoing queue of each client whose subscriptions
-and permissions accept it. Each client has its own writer task, so a slow
-client only ever delays itself.
+One `Simulator` owns one world (one tenant, or several on v22), one renderer
+per tenant and one aiohttp server. aiohttp because a PortSIP PBX serves its
+WSI (`/wsi`) and its REST API (`/api`, POST bodies: the login) on one port,
+and websockets' own server rejects any request with a body; aiohttp serves
+HTTP with bodies and WebSocket side by side.
+
+Every happening is rendered once and serialised at most once, then appended
+to the outgoing queue of each client whose subscriptions and permissions
+accept it. Each client has its own writer task, so a slow client only ever
+delays itself.
 
 Slow-client policy: a client's outgoing queue holds at most
 `SimConfig.client_queue` frames. When it is full the simulator drops that
@@ -25,25 +30,18 @@ import logging
 import ssl
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from typing import Any
 
-from websockets.asyncio.server import Server, ServerConnection, serve
-from websockets.datastructures import Headers
-from websockets.exceptions import ConnectionClosed
-from websockets.http11 import Request, Response
+from aiohttp import WSCloseCode, WSMsgType, web
 
-from wallboard.sim.accounts import (
-    EXTENSION_SCOPED,
-    QUEUE_SCOPED,
-    V12_TOPIC_KEYS,
-    Dialect,
-    Principal,
-    Roster,
-)
+from wallboard.sim.accounts import Dialect, Principal, Roster
 from wallboard.sim.dialects import Out, Renderer
+from wallboard.sim.rest import RestApi, RestFault, RestStats
+from wallboard.sim.topics import CommandError, Sub, apply_subscribe, plan_subscribe, unsubscribe
 from wallboard.sim.traffic import Traffic
+from wallboard.sim.world import Tenant, World, build_rosters
 
 log = logging.getLogger("wallboard.sim")
 
@@ -53,6 +51,7 @@ V12_AUTH_ERROR = "name or password error"
 V16_AUTH_ERROR = "access_token , username , domain or password error"
 MAX_INCOMING_FRAME = 1 << 16
 CLOCK_CHUNK = 500  # traffic actions between yields to the event loop
+DROP_FLUSH_TIMEOUT = 30.0  # a dropped client has this long to read its backlog and the 1013
 
 
 @dataclass
@@ -74,20 +73,20 @@ class SimConfig:
     warmup: float = 180.0  # virtual seconds simulated (silently) before start_epoch
     client_queue: int = 4096  # outgoing frames buffered per client before it is dropped
     tick: float = 0.1  # real seconds between clock steps when autorun
+    tenants: int | None = None  # None: 2 on v22 (for the system admin), else 1
+    rest_token_ttl: float | None = None  # None: the documented 1800 s (oauth) / 3600 s
+    rest_faults: list[RestFault] = field(default_factory=list)
 
-
-@dataclass
-class Sub:
-    """One topic a client subscribed to, with its filters (None = no narrowing)."""
-
-    keys: set[str] | None
-    exts: set[str] | None
-    queues: set[str] | None
+    @property
+    def tenant_count(self) -> int:
+        if self.tenants is not None:
+            return self.tenants
+        return 2 if self.dialect == "v22" else 1
 
 
 @dataclass(eq=False)
 class Client:
-    ws: ServerConnection
+    ws: web.WebSocketResponse
     principal: Principal | None = None
     subs: dict[str, Sub] = field(default_factory=dict)
     out: deque[str] = field(default_factory=deque)
@@ -95,10 +94,7 @@ class Client:
     dead: bool = False
     replies: int = 0
     sent: int = 0
-
-
-class CommandError(Exception):
-    """A command the simulator answers with `status: -1`."""
+    closing: asyncio.Task[Any] | None = None
 
 
 class Simulator:
@@ -109,43 +105,87 @@ class Simulator:
         if self.config.dialect not in ("v12", "v16", "v22"):
             raise ValueError(f"unknown dialect: {self.config.dialect!r}")
         self.dialect: Dialect = self.config.dialect  # type: ignore[assignment]
-        self.roster = Roster(self.config.agents, self.config.queues)
+        cfg = self.config
+        self.directory = build_rosters(cfg.agents, cfg.queues, cfg.tenant_count, cfg.seed)
+        self.roster: Roster = self.directory.primary
+        self.world: World | None = None
         self.traffic: Traffic | None = None
         self.renderer: Renderer | None = None
-        self._server: Server | None = None
+        self._stopping = asyncio.Event()
+        self.rest = RestApi(
+            self.directory,
+            lambda: self.world,
+            cfg.password,
+            token_ttl=cfg.rest_token_ttl,
+            stopping=self._stopping,
+        )
+        self.rest.faults.extend(cfg.rest_faults)
+        self._runner: web.AppRunner | None = None
         self._clock_task: asyncio.Task[None] | None = None
         self._clients: list[Client] = []
         self._background: set[asyncio.Task[Any]] = set()
         self._url = ""
         self.frames_sent = 0
         self.clients_dropped = 0
+        self._forward: Callable[[dict[str, Any]], None] | None = None
+        self._prepared = False
 
     # --- life cycle ----------------------------------------------------------
 
-    async def start(self) -> None:
-        """Build the world, listen, and (with autorun) start the clock."""
+    def prepare(self) -> None:
+        """Build the world (its clock at `start_epoch`) without listening yet."""
+        if self._prepared:
+            return
+        self._prepared = True
         cfg = self.config
         epoch = time.time() if cfg.start_epoch is None else cfg.start_epoch
-        self.traffic = Traffic(
-            self.roster,
+        self._stopping.clear()
+        self.world = World(
+            self.dialect,
+            self.directory,
             seed=cfg.seed,
             rate=cfg.rate,
             start_epoch=epoch,
             warmup=cfg.warmup,
             sink=self._on_happening,
         )
-        self.renderer = Renderer(self.dialect, self.roster, self.traffic)
-        self._server = await serve(
-            self._handle,
-            cfg.host,
-            cfg.port,
-            ssl=cfg.ssl_context,
-            process_request=self._check_path,
-            max_size=MAX_INCOMING_FRAME,
-            compression=None,
-            close_timeout=2,
-        )
-        sock = next(iter(self._server.sockets))
+        self.traffic = self.world.primary.traffic
+        self.renderer = self.world.primary.renderer
+
+    def fast_forward(self, until: float, sink: Callable[[dict[str, Any]], None]) -> int:
+        """Before `start()`: run the world up to `until`, the first tenant's events to `sink`.
+
+        What a tenant admin subscribed to everything would have received (the
+        demo's morning, written into its store before the TUI opens); returns
+        the actions run.
+        """
+        self.prepare()
+        assert self.world is not None
+        self._forward = sink
+        try:
+            return self.world.advance_to(until)
+        finally:
+            self._forward = None
+
+    async def start(self) -> None:
+        """Build the world (unless `prepare()` did), listen, and (with autorun) start the clock."""
+        cfg = self.config
+        self.prepare()  # a world fast-forwarded before start() is kept; a restart gets a new one
+        self._prepared = False
+        app = web.Application(client_max_size=1 << 20)
+        app.router.add_route("*", "/{tail:.*}", self._dispatch)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, cfg.host, cfg.port, ssl_context=cfg.ssl_context)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        server = site._server
+        assert server is not None
+        sock = next(iter(server.sockets))  # type: ignore[attr-defined]
         port = sock.getsockname()[1]
         host = cfg.host if ":" not in cfg.host else f"[{cfg.host}]"
         scheme = "wss" if cfg.ssl_context is not None else "ws"
@@ -156,15 +196,23 @@ class Simulator:
 
     async def stop(self) -> None:
         """Stop the clock, close every connection (1001) and the listener."""
+        self._stopping.set()
         if self._clock_task is not None:
             self._clock_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._clock_task
             self._clock_task = None
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            closing = [
+                asyncio.wait_for(
+                    c.ws.close(code=WSCloseCode.GOING_AWAY, message=b"simulator stopping"), 2.0
+                )
+                for c in list(self._clients)
+                if not c.ws.closed
+            ]
+            await asyncio.gather(*closing, return_exceptions=True)
+            await runner.cleanup()
         for task in list(self._background):
             task.cancel()
 
@@ -183,14 +231,36 @@ class Simulator:
         return self._url
 
     @property
+    def rest_url(self) -> str:
+        """http(s)://HOST:PORT/api: the REST API beside the v22 WSI."""
+        scheme, rest = self.url.split("://", 1)
+        hostport = rest.split("/", 1)[0]
+        return f"{'https' if scheme == 'wss' else 'http'}://{hostport}/api"
+
+    @property
     def port(self) -> int:
         return int(self.url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
 
     @property
     def now(self) -> float:
         """The virtual clock (unix seconds)."""
-        assert self.traffic is not None, "start() first"
-        return self.traffic.now
+        assert self.world is not None, "start() first"
+        return self.world.now
+
+    @property
+    def tenants(self) -> list[Tenant]:
+        """The simulated tenants, the first one (`demo`) first."""
+        assert self.world is not None, "start() first"
+        return self.world.tenants
+
+    @property
+    def rest_faults(self) -> list[RestFault]:
+        """Misbehaviour of the REST API; tests append and clear (see RestFault)."""
+        return self.rest.faults
+
+    @property
+    def rest_stats(self) -> RestStats:
+        return self.rest.stats
 
     @property
     def client_count(self) -> int:
@@ -203,14 +273,15 @@ class Simulator:
         The frames are queued synchronously; they reach sockets when the event
         loop next runs.
         """
-        assert self.traffic is not None, "start() first"
-        return self.traffic.advance_to(self.traffic.now + seconds)
+        assert self.world is not None, "start() first"
+        return self.world.advance_to(self.world.now + seconds)
 
     async def _run_clock(self) -> None:
-        assert self.traffic is not None
+        world = self.world
+        assert world is not None
         loop = asyncio.get_running_loop()
         real0 = loop.time()
-        virt0 = self.traffic.now
+        virt0 = world.now
         speed = self.config.speed
         while True:
             await asyncio.sleep(self.config.tick)
@@ -218,42 +289,59 @@ class Simulator:
             # Small chunks with a yield in between let the writers drain a big
             # catch-up step (high --speed) instead of piling it into queues.
             for _ in range(40):
-                if self.traffic.advance_to(target, budget=CLOCK_CHUNK) < CLOCK_CHUNK:
+                if world.advance_to(target, budget=CLOCK_CHUNK) < CLOCK_CHUNK:
                     break
                 await asyncio.sleep(0)
 
-    # --- connections -----------------------------------------------------------
+    # --- HTTP ----------------------------------------------------------------
 
-    def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
-        path = request.path.split("?", 1)[0].rstrip("/")
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        """One port, as on the PBX: the WSI at / (v12, v16) or /wsi (v22), REST at /api."""
+        path = request.path.rstrip("/")
         if self.dialect == "v22":
             if path == "/wsi":
-                return None
-            return _http_error(HTTPStatus.NOT_FOUND, "the v22 WSI endpoint is /wsi\n")
+                return await self._websocket(request)
+            if path == "/api" or path.startswith("/api/"):
+                return await self.rest.handle(request)
+            return _http_error(404, "the v22 WSI endpoint is /wsi, the REST API /api\n")
+        if path == "":
+            return await self._websocket(request)
         if path == "/wsi":
-            return _http_error(
-                HTTPStatus.NOT_FOUND, f"this simulator speaks {self.dialect}: use the path /\n"
-            )
-        return None
+            return _http_error(404, f"this simulator speaks {self.dialect}: use the path /\n")
+        if path == "/api" or path.startswith("/api/"):
+            return _http_error(404, "no REST API here: the simulator serves /api on v22 only\n")
+        return _http_error(404, f"this simulator speaks {self.dialect}: use the path /\n")
 
-    async def _handle(self, ws: ServerConnection) -> None:
+    async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse(
+            max_msg_size=MAX_INCOMING_FRAME, compress=False, autoping=True, timeout=2.0
+        )
+        if not ws.can_prepare(request).ok:
+            return _http_error(426, "this is a WebSocket endpoint: upgrade the connection\n")
+        await ws.prepare(request)
         client = Client(ws)
         self._clients.append(client)
         writer = asyncio.create_task(self._writer(client))
         try:
-            async for frame in ws:
+            async for msg in ws:
                 if client.dead:
                     break
-                self._on_frame(client, frame)
-        except ConnectionClosed:
-            pass
+                if msg.type is WSMsgType.TEXT or msg.type is WSMsgType.BINARY:
+                    self._on_frame(client, msg.data)
+                else:  # ERROR: aiohttp has closed it (e.g. 1009 for a too big frame)
+                    break
         finally:
             client.dead = True
             with contextlib.suppress(ValueError):
                 self._clients.remove(client)
             writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await writer
+            if client.closing is not None:
+                # A dropped client reads its backlog and the 1013 before we hang up.
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await client.closing
+        return ws
 
     async def _writer(self, client: Client) -> None:
         out = client.out
@@ -262,12 +350,12 @@ class Simulator:
             while True:
                 while out:
                     text = out.popleft()
-                    await ws.send(text)
+                    await ws.send_str(text)
                     client.sent += 1
                     self.frames_sent += 1
                 client.wake.clear()
                 await client.wake.wait()
-        except ConnectionClosed:
+        except (ConnectionError, RuntimeError):
             client.dead = True
 
     def _push(self, client: Client, text: str) -> None:
@@ -285,11 +373,19 @@ class Simulator:
         client.out.clear()
         self.clients_dropped += 1
         log.warning("dropping a slow client: %s", OVERFLOW_REASON)
-        task = asyncio.get_running_loop().create_task(
-            client.ws.close(OVERFLOW_CLOSE_CODE, OVERFLOW_REASON)
-        )
+        task = asyncio.get_running_loop().create_task(self._close_slow(client))
+        client.closing = task
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    async def _close_slow(self, client: Client) -> None:
+        # drain=True: the close frame waits behind the frames already written,
+        # so the client learns why (1013) once it has read them.
+        with contextlib.suppress(asyncio.TimeoutError, ConnectionError, RuntimeError):
+            await asyncio.wait_for(
+                client.ws.close(code=OVERFLOW_CLOSE_CODE, message=OVERFLOW_REASON.encode()),
+                DROP_FLUSH_TIMEOUT,
+            )
 
     # --- commands ------------------------------------------------------------
 
@@ -347,7 +443,7 @@ class Simulator:
     def _auth(self, client: Client, cmd: dict[str, Any], cid: str) -> None:
         if client.principal is not None:
             raise CommandError("already authenticated")
-        who = self.roster.authenticate(self.dialect, cmd, self.config.password)
+        who = self.directory.authenticate(self.dialect, cmd, self.config.password)
         if who is None:
             text = V12_AUTH_ERROR if self.dialect == "v12" else V16_AUTH_ERROR
             self._reply(client, "auth", cid, text)
@@ -355,137 +451,65 @@ class Simulator:
         client.principal = who
         self._reply(client, "auth", cid, None)
 
-    def _parse_topics(
-        self, cmd: dict[str, Any]
-    ) -> tuple[list[tuple[str, set[str] | None]], list[str] | None, list[str] | None]:
-        topics = cmd.get("topics")
-        if not isinstance(topics, list) or not topics:
-            raise CommandError("topics must be a non-empty list")
-        parsed: list[tuple[str, set[str] | None]] = []
-        for item in topics:
-            if self.dialect == "v12":
-                if not isinstance(item, dict) or not isinstance(item.get("topic"), str):
-                    raise CommandError('v12 topics are objects: {"topic": T, "keys": [...]}')
-                topic = item["topic"]
-                if topic not in V12_TOPIC_KEYS:
-                    raise CommandError(f"unknown topic: {topic[:60]}")
-                keys = item.get("keys")
-                if keys is None:
-                    parsed.append((topic, None))
-                    continue
-                if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-                    raise CommandError(f"keys of {topic} must be a list of strings")
-                bad = [k for k in keys if k not in V12_TOPIC_KEYS[topic]]
-                if bad:
-                    raise CommandError(f"unknown key of {topic}: {', '.join(bad[:5])}")
-                parsed.append((topic, set(keys)))
-            else:
-                if not isinstance(item, str):
-                    raise CommandError("topics must be topic-name strings")
-                parsed.append((item, None))
-        return parsed, _str_list(cmd, "extensions"), _str_list(cmd, "queues")
-
     def _subscribe(self, client: Client, cmd: dict[str, Any]) -> list[str]:
         """Validate all, then apply all; returns the status pictures to send (v16+)."""
-        who = client.principal
-        assert who is not None
-        roster = self.roster
-        topics, exts, queues = self._parse_topics(cmd)
-        tenants = _str_list(cmd, "tenants")
-        for topic, _ in topics:
-            err = roster.topic_error(self.dialect, who, topic)
-            if err:
-                raise CommandError(err)
-            if topic.startswith("global_"):
-                if not tenants:
-                    raise CommandError(f"{topic} needs a tenants list of tenant ids")
-                unknown = [t for t in tenants if t != roster.tenant_id]
-                if unknown:
-                    raise CommandError(f"unknown tenant id: {', '.join(unknown[:5])}")
-        err = roster.filter_error(who, exts, queues)
-        if err:
-            raise CommandError(err)
+        assert client.principal is not None
+        plan = plan_subscribe(self.directory, self.dialect, client.principal, cmd)
+        apply_subscribe(client.subs, plan)
+        if self.dialect == "v12":
+            return []
         pictures: list[str] = []
-        allowed_e = roster.allowed_extensions(who)
-        allowed_q = roster.allowed_queues(who)
-        want_e = set(exts) if exts else (set(allowed_e) if allowed_e is not None else None)
-        want_q = set(queues) if queues else (set(allowed_q) if allowed_q is not None else None)
-        for topic, keys in topics:
+        for topic, _ in plan.topics:
             base = topic.removeprefix("global_")
-            sub_e = want_e if base in EXTENSION_SCOPED else None
-            sub_q = want_q if base in QUEUE_SCOPED else None
-            old = client.subs.get(topic)
-            if old is None:
-                client.subs[topic] = Sub(keys, sub_e, sub_q)
-            else:
-                old.keys = _union(old.keys, keys)
-                old.exts = _union(old.exts, sub_e)
-                old.queues = _union(old.queues, sub_q)
-            if self.dialect != "v12":
-                pictures.extend(self._pictures(base, want_e, want_q))
+            for roster in plan.rosters:
+                pictures.extend(self._pictures(roster, base, plan.exts, plan.queues))
         return pictures
 
-    def _pictures(self, base: str, exts: set[str] | None, queues: set[str] | None) -> list[str]:
+    def _unsubscribe(self, client: Client, cmd: dict[str, Any]) -> None:
+        assert client.principal is not None
+        unsubscribe(self.directory, self.dialect, client.principal, client.subs, cmd)
+
+    def _pictures(
+        self, roster: Roster, base: str, exts: set[str] | None, queues: set[str] | None
+    ) -> list[str]:
         """v16+ sends the current status right after a subscribe (PORTSIP-WSI.md §3)."""
-        assert self.renderer is not None and self.traffic is not None
+        assert self.world is not None
+        tenant = self.world.by_id[roster.tenant_id]
         if base == "extension_events":
-            numbers = [n for n in self.roster.extensions if exts is None or n in exts]
-            return [_dumps(p) for p in self.renderer.extension_status(numbers)]
+            numbers = [n for n in roster.extensions if exts is None or n in exts]
+            return [_dumps(p) for p in tenant.renderer.extension_status(numbers)]
         if base == "queue_events":
             return [
-                _dumps(self.renderer.queue_status(q))
-                for q in self.traffic.queue_list
+                _dumps(tenant.renderer.queue_status(q))
+                for q in tenant.traffic.queue_list
                 if queues is None or q.number in queues
             ]
         return []
 
-    def _unsubscribe(self, client: Client, cmd: dict[str, Any]) -> None:
-        topics, exts, queues = self._parse_topics(cmd)
-        known = self.roster
-        for topic, _ in topics:
-            err = known.topic_error(self.dialect, Principal("tenant", "x"), topic)
-            if err and err.startswith("unknown topic"):
-                raise CommandError(err)
-        for topic, keys in topics:
-            sub = client.subs.get(topic)
-            if sub is None:
-                continue
-            base = topic.removeprefix("global_")
-            if exts and base in EXTENSION_SCOPED:
-                current = sub.exts if sub.exts is not None else set(self.roster.extensions)
-                sub.exts = current - set(exts)
-                if not sub.exts:
-                    del client.subs[topic]
-            elif queues and base in QUEUE_SCOPED:
-                current = sub.queues if sub.queues is not None else set(self.roster.queues)
-                sub.queues = current - set(queues)
-                if not sub.queues:
-                    del client.subs[topic]
-            elif keys is not None:
-                current = sub.keys if sub.keys is not None else set(V12_TOPIC_KEYS[topic])
-                sub.keys = current - keys
-                if not sub.keys:
-                    del client.subs[topic]
-            else:
-                del client.subs[topic]
-
     # --- fan-out -------------------------------------------------------------
 
-    def _on_happening(self, kind: str, data: dict[str, Any]) -> None:
+    def _on_happening(self, tenant: Tenant, kind: str, data: dict[str, Any]) -> None:
+        if self._forward is not None:
+            if tenant.index == 0:
+                for out in tenant.renderer.render(kind, data):
+                    self._forward(out.payload)
+            return
         clients = [c for c in self._clients if c.subs and not c.dead]
         if not clients:
             return
-        assert self.renderer is not None
-        for out in self.renderer.render(kind, data):
-            self._fan_out(clients, out)
+        tid = tenant.tenant_id
+        for out in tenant.renderer.render(kind, data):
+            self._fan_out(clients, out, tid)
 
-    def _fan_out(self, clients: list[Client], out: Out) -> None:
+    def _fan_out(self, clients: list[Client], out: Out, tenant_id: str) -> None:
         text: str | None = None
         topic = out.topic
         gtopic = "global_" + topic
         for c in clients:
             sub = c.subs.get(topic) or c.subs.get(gtopic)
             if sub is None:
+                continue
+            if sub.tenants is not None and tenant_id not in sub.tenants:
                 continue
             if sub.keys is not None and out.event_type not in sub.keys:
                 continue
@@ -506,26 +530,5 @@ def _dumps(payload: dict[str, Any]) -> str:
     return json.dumps(payload, separators=(",", ":"))
 
 
-def _union(a: set[str] | None, b: set[str] | None) -> set[str] | None:
-    if a is None or b is None:
-        return None
-    return a | b
-
-
-def _str_list(cmd: dict[str, Any], key: str) -> list[str] | None:
-    """A filter list of strings (numbers accepted and kept as strings)."""
-    value = cmd.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, list) or not all(
-        isinstance(v, str | int) and not isinstance(v, bool) for v in value
-    ):
-        raise CommandError(f"{key} must be a list of strings")
-    return [str(v) for v in value]
-
-
-def _http_error(status: HTTPStatus, body: str) -> Response:
-    data = body.encode()
-    headers = Headers([("Content-Type", "text/plain; charset=utf-8")])
-    headers["Content-Length"] = str(len(data))
-    return Response(status.value, status.phrase, headers, data)
+def _http_error(status: int, body: str) -> web.Response:
+    return web.Response(status=status, text=body, content_type="text/plain")

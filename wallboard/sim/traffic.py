@@ -209,8 +209,12 @@ class Traffic:
         start_epoch: float,
         warmup: float = 180.0,
         sink: Sink | None = None,
+        id_offset: int = 0,
     ) -> None:
         self.roster = roster
+        # Ids of several tenants share one PBX's id space: each tenant's ids
+        # differ in their low bits (0 for the first, so its ids stay as they were).
+        self.id_offset = id_offset
         self.rng = random.Random(seed)
         n = len(roster.extensions)
         # Keeps roughly 80 % of agents busy at the default rate (see README).
@@ -222,6 +226,9 @@ class Traffic:
         self._seq = 0
         self._id_seq = 0
         self._mgmt_seq = 0
+        # Extensions created by management events and not yet destroyed (the
+        # REST API lists them next to the roster's users).
+        self.created_exts: dict[str, str] = {}
         self.calls: dict[str, Call] = {}
         self.exts: dict[str, Ext] = {}
         self.ext_list: list[Ext] = []
@@ -261,6 +268,20 @@ class Traffic:
             self.now = target
         return done
 
+    def next_due(self) -> tuple[float, int] | None:
+        """(time, insertion number) of the next action, None when nothing is scheduled."""
+        if not self._heap:
+            return None
+        head = self._heap[0]
+        return head[0], head[1]
+
+    def run_next(self) -> None:
+        """Run the next action (the caller checked `next_due`): one step of a merged clock."""
+        t, _, fn, args = heapq.heappop(self._heap)
+        if t > self.now:
+            self.now = t
+        fn(*args)
+
     def emit(self, kind: str, **data: Any) -> None:
         if not self.muted and self.sink is not None:
             self.sink(kind, data)
@@ -271,7 +292,7 @@ class Traffic:
         """A snowflake-like long digit string that grows with the virtual clock."""
         self._id_seq += 1
         ms = int(self.now * 1000) - _SNOWFLAKE_EPOCH_MS
-        return str((ms << 22) | (self._id_seq & 0x3FFFFF))
+        return str((ms << 22) | ((self._id_seq + self.id_offset) & 0x3FFFFF))
 
     def _call_id(self) -> str:
         return "".join(self.rng.choice(_B64) for _ in range(22)) + ".."
@@ -516,6 +537,7 @@ class Traffic:
         elif r < 0.8:
             self._mgmt_seq += 1
             number = str(100 + len(self.ext_list) + self._mgmt_seq)
+            self.created_exts[number] = "New Hire"
             self.emit("mgmt", event=self._ext_mgmt("extension_created", number, "New Hire"))
             self.after(rng.uniform(30, 300), self._mgmt_destroy_ext, number)
         else:
@@ -530,13 +552,14 @@ class Traffic:
             "event_type": event_type,
             "extension_number": number,
             "disp_name": name,
-            "email": f"{first}.{number}@demo.local",
+            "email": f"{first}.{number}@{self.roster.domain}",
             "extension_id": str(int(self.roster.tenant_id) + 1_000_000 + int(number)),
             "username": f"{first}{number}",
             "enabled": True,
         }
 
     def _mgmt_destroy_ext(self, number: str) -> None:
+        self.created_exts.pop(number, None)
         self.emit(
             "mgmt",
             event={
@@ -804,7 +827,7 @@ class Traffic:
             self._refresh_agent(a)
         if not b.online:
             call.add_party(b.number)
-            call.legs.append(Leg(b.number, f"sip:{b.number}@demo.local", self.now))
+            call.legs.append(Leg(b.number, f"sip:{b.number}@{self.roster.domain}", self.now))
             self.after(0.4, self._fail_now, call, 480, "temporarily_unavailable")
         elif b.call is not None or b.activity:
             call.add_party(b.number)
@@ -896,7 +919,7 @@ class Traffic:
         trunk = self._connected_trunk()
         self.emit("call_start", call=call)
         if trunk is None:
-            call.legs.append(Leg(callee, f"sip:{callee}@demo.local", self.now))
+            call.legs.append(Leg(callee, f"sip:{callee}@{self.roster.domain}", self.now))
             self.after(0.3, self._fail_now, call, 503, "trunk_unavailable")
             return
         call.trunk = trunk.name

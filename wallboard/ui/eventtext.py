@@ -7,6 +7,7 @@ it describes every parsed kind. All values pass through `safe_text`.
 
 from __future__ import annotations
 
+from wallboard.model.entities import Notice
 from wallboard.protocol.events import (
     CallCdr,
     CallEvent,
@@ -120,6 +121,8 @@ def describe(ev: Parsed) -> tuple[str, str]:
         return "unknown", f"event_type {_s(u.event_type)}"
     if t is Invalid:
         return "invalid", _s(ev.reason, 80)  # type: ignore[union-attr]
+    if t is Notice:
+        return "notice", _s(ev.text, 160)  # type: ignore[union-attr]
     return "?", _s(t.__name__)
 
 

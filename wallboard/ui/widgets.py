@@ -20,6 +20,24 @@ from wallboard.ui.text import safe_text
 
 # Connected, but nothing arrived for this long: say so (a quiet PBX is rare in a call center).
 QUIET_AFTER = 120.0
+# An unwatched gap of today shorter than this (a quick reconnect) is not worth the status line.
+GAP_SHOWN_AFTER = 5.0
+
+
+def gap_text(st: Any, now: float) -> str:
+    """ "not watching 10:02–10:15" for today's latest gap (+N earlier ones), on the call center's clock."""
+    if st.counting_since is None or not now:
+        return ""
+    gaps = [g for g in st.coverage.gaps(st.counting_since, now) if g[1] - g[0] >= GAP_SHOWN_AFTER]
+    if not gaps:
+        return ""
+    a, b = gaps[-1]
+    fmt = "%H:%M" if b - a >= 60 else "%H:%M:%S"
+    cal = st.calendar
+    text = f"not watching {cal.local(a).strftime(fmt)}–{cal.local(b).strftime(fmt)}"
+    if len(gaps) > 1:
+        text += f" (+{len(gaps) - 1} earlier)"
+    return text
 
 
 @dataclass(slots=True)
@@ -28,6 +46,7 @@ class FeedInfo:
 
     label: str = ""  # e.g. "replay ×10 night.jsonl"
     error: str = ""  # the feed worker died with this
+    store: str = ""  # the store cannot write: the day is kept in memory only
 
 
 class SourceClock:
@@ -71,6 +90,8 @@ def alerts(ctx: Ctx, words: str, feed: FeedInfo) -> list[str]:
     out: list[str] = []
     if feed.error:
         out.append(f"FEED STOPPED: {safe_text(feed.error, 100)}")
+    if feed.store:
+        out.append(f"HISTORY NOT SAVED: {safe_text(feed.store, 200)}")
     if src.kind == "live" and src.status != "connected" and not _not_yet(src):
         what = "LOGIN REJECTED" if src.status == "auth_failed" else "CONNECTION LOST"
         # Room for the whole line (the bar wraps): the fix ("use --ca-file …") is at its end.
@@ -131,6 +152,9 @@ class StatusLine(Registered, Panel, Static):
             off = st.skew.offset
             t.append(f"  PBX clock {'-' if off > 0 else '+'}{abs(off):.0f} s", style="bold yellow")
         t.append(f"  since {hm(st.counting_since)}", style="dim")
+        gap = gap_text(st, ctx.now)
+        if gap:
+            t.append(f"  {gap}", style="bold yellow")
         # The label can hold a file name (replay): as untrusted as the PBX's text.
         where = safe_text(feed.label, 60) or safe_text(src.url, 40)
         if where:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+from wallboard.model.kpi import agent_figures
 from wallboard.ui.derived import Changes
 from wallboard.ui.fmt import AGENT_STYLE, agent_label, agent_rank, dur, pct, who
 from wallboard.ui.panel import Ctx
@@ -75,18 +76,17 @@ DAY_COLUMNS = ("answered", "missed", "aht", "not_ready", "occupancy")
 
 
 def day_figures(ctx: Ctx, tenant: str, number: str) -> dict[str, Any]:
-    """Today's numbers of one agent, from the model (`state.agent_days`)."""
-    st = ctx.state
-    day = st.agent_days.get((tenant, number))
+    """Today's numbers of one agent, from the model (`kpi.agent_figures` of its day)."""
+    day = ctx.state.agent_days.get((tenant, number))
     if day is None:
         return {}
-    now = ctx.now
+    f = agent_figures(day, ctx.now)
     return {
-        "answered": day.answered,
-        "missed": day.missed,
-        "aht": st.agent_aht(day, now),
-        "not_ready_s": day.seconds("NOT_READY", now),
-        "occupancy": st.agent_occupancy(day, now),
+        "answered": f.answered,
+        "missed": f.missed,
+        "aht": f.aht_s,
+        "not_ready_s": f.not_ready_s,
+        "occupancy": f.occupancy_pct,
     }
 
 
