@@ -63,7 +63,7 @@ ALLOWED: dict[str, set[str]] = {
     "store": {"errors", "protocol", "model", "config", "store"},
     "feed": {"errors", "protocol", "model", "config", "store", "feed"},
     "hub": {"errors", "protocol", "model", "config", "store", "feed", "hub"},
-    "ui": {"errors", "protocol", "model", "config", "feed", "ui"},
+    "ui": {"errors", "protocol", "model", "config", "store", "feed", "ui"},
     "sim": {"errors", "protocol", "sim"},
 }
 

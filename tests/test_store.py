@@ -303,3 +303,30 @@ def test_a_store_opened_on_a_running_model_writes_all_of_its_day(tmp_path: Path)
         assert row.tally == st.queues["900"].stats
         assert len(r.intervals(DAY)) == 2 and len(r.calls(DAY)) == 4
         assert {a.agent.number for a in r.agent_days(DAY)} == {"101", "102"}
+
+
+def test_the_history_page_reads_past_days_from_the_store(tmp_path: Path) -> None:
+    """Yesterday's intervals and abandons, as the History page gets them (StoreSource)."""
+    from wallboard.ui.historysource import StoreSource
+
+    db = tmp_path / "s.sqlite3"
+    clock = [T0]
+    st = berlin_state(clock=lambda: clock[0])
+    store = Store.open(db, st)
+    run(scenario(), st)
+    clock[0] = max(clock[0], st.latest_event_time or 0)
+    yesterday = st.day
+    want = {qid: dict(q.intervals) for qid, q in st.queues.items()}
+    abandoned = [c.session_id for c in st.abandoned_today()]
+    clock[0] = T0 + 86400  # the next day
+    st.tick()
+    store.close()
+    with Reader(db) as reader:
+        src = StoreSource(reader)
+        assert yesterday in src.days()
+        refs = src.queues(yesterday)
+        assert {r.key for r in refs} == set(want)
+        for qid, intervals in want.items():
+            assert src.intervals(yesterday, qid) == intervals
+        assert [c.session_id for c in src.abandoned(yesterday)] == abandoned
+        assert abandoned  # the scenario has abandons to show

@@ -56,8 +56,17 @@ def attach_to_app(store: Store | None, app: Any) -> None:
     """While the TUI runs, store problems show in the alert bar, not on stderr."""
     if store is None:
         return
-    # The History page opens its own `Reader(app.history_path)` (read-only, in its thread).
+    # The History page reads past days through its own read-only connection,
+    # opened here on the thread the app runs on (SQLite keeps to its thread).
     app.history_path = store.path if store.active else None
+    if store.active:
+        from wallboard.store.reader import Reader
+        from wallboard.ui.historysource import StoreSource
+
+        try:
+            app.history_source.past = StoreSource(Reader(store.path))
+        except Exception as exc:  # a store it cannot read: the page shows today only
+            app.feed_info.store = f"history of other days unavailable: {type(exc).__name__}"
     info = app.feed_info
 
     def problem(text: str | None) -> None:

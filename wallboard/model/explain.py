@@ -44,9 +44,10 @@ def _pct(v: float | None) -> str:
 
 
 def _secs(v: float | None) -> str:
+    """Whole seconds cut, not rounded: the same figure the board shows (ui/fmt.dur)."""
     if v is None:
         return "—"
-    s = round(v)
+    s = int(v) if v > 0 else 0
     return f"{s // 60}:{s % 60:02d}" if s >= 60 else f"{s} s"
 
 
@@ -54,12 +55,20 @@ def _n(count: int, word: str) -> str:
     return f"{count} {word}"
 
 
-def service_level(t: Tally, definition: str, target: float, short: float) -> Explanation:
+def _within(seconds: float | None, whose: str) -> str:
+    """ "within 20 s", or, over queues with different settings, "within their queue's target"."""
+    return f"within {seconds:g} s" if seconds is not None else f"within their queue's {whose}"
+
+
+def service_level(
+    t: Tally, definition: str, target: float | None, short: float | None
+) -> Explanation:
+    """`target` / `short`: None when the queues summed have different ones (totals)."""
     value = kpi.service_level(t, definition)
     known = t.answered_known_wait
-    within = f"{t.answered_within} answered within {target:g} s"
+    within = f"{t.answered_within} answered {_within(target, 'target')}"
     if definition == "offered_abandons_ok":
-        num = f"({within} + {t.abandoned_within} abandoned within {target:g} s)"
+        num = f"({within} + {t.abandoned_within} abandoned {_within(target, 'target')})"
     else:
         num = within
     if definition in ("offered", "offered_abandons_ok"):
@@ -85,9 +94,12 @@ def service_level(t: Tally, definition: str, target: float, short: float) -> Exp
         definition == "answered_abandoned" and t.short_abandoned
     ):
         if definition == "no_short_abandons":
-            notes.append(f"short abandons: hung up within {short:g} s")
+            notes.append(f"short abandons: hung up {_within(short, 'short-abandon time')}")
         else:
-            notes.append(f"{t.short_abandoned} of the abandons within {short:g} s (counted)")
+            notes.append(
+                f"{t.short_abandoned} of the abandons {_within(short, 'short-abandon time')} "
+                "(counted)"
+            )
     inputs = f"SL {_pct(value)} = {num} ÷ {den}"
     if value is None:
         inputs = f"SL — : nobody answered or abandoned yet ({num} ÷ {den})"
@@ -96,7 +108,11 @@ def service_level(t: Tally, definition: str, target: float, short: float) -> Exp
     return Explanation(
         title="Service level",
         value=_pct(value),
-        meaning=f"Share of callers answered within the queue's target of {target:g} s.",
+        meaning=(
+            f"Share of callers answered within the queue's target of {target:g} s."
+            if target is not None
+            else "Share of callers answered within their queue's target."
+        ),
         formula=SL_FORMULAS.get(definition, SL_FORMULAS["answered_abandoned"]),
         inputs=inputs,
     )
@@ -201,14 +217,81 @@ def occupancy(day: AgentDay, now: float) -> Explanation:
     )
 
 
+def waiting(count: int, callbacks: int) -> Explanation:
+    return Explanation(
+        "Waiting",
+        str(count),
+        "Callers waiting in the queue now, to be answered.",
+        "callers listed in the queue now − booked callbacks",
+        f"{count} waiting now"
+        + (f"; {callbacks} booked callback(s) listed, not counted" if callbacks else ""),
+    )
+
+
+AGENT_COUNTS = {
+    "ready": ("Ready", "Agents ready to take a queue call now.", "READY"),
+    "busy": (
+        "Busy",
+        "Agents on a queue call, on another call, or in wrap-up now.",
+        "QUEUE_CALL, OTHER_CALL or WRAP_UP",
+    ),
+    "not_ready": ("Not ready", "Agents logged in but not taking queue calls now.", "NOT_READY"),
+}
+
+
+def agents(kind: str, ready: int, busy: int, not_ready: int) -> Explanation:
+    """Ready / busy / not ready: people, each counted once in their most telling state."""
+    title, meaning, states = AGENT_COUNTS[kind]
+    value = {"ready": ready, "busy": busy, "not_ready": not_ready}[kind]
+    return Explanation(
+        title,
+        str(value),
+        meaning + " Each person once, in their most telling state across their queues.",
+        f"agents whose most telling state is {states}",
+        f"{ready} ready, {busy} busy, {not_ready} not ready now "
+        "(logged out and offline agents are in none of them)",
+    )
+
+
+def _long(seconds: float) -> str:
+    s = int(seconds) if seconds > 0 else 0
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else _secs(s)
+
+
+AGENT_DAY_STATES = (
+    ("QUEUE_CALL", "queue calls"),
+    ("OTHER_CALL", "other calls"),
+    ("WRAP_UP", "wrap-up"),
+    ("READY", "ready"),
+    ("NOT_READY", "not ready"),
+)
+
+
+def agent_day(day: AgentDay, now: float) -> Explanation:
+    """The agent's day so far: calls taken, rings missed, time in each state."""
+    times = ", ".join(f"{_long(day.seconds(s, now))} {label}" for s, label in AGENT_DAY_STATES)
+    return Explanation(
+        "Agent's day",
+        f"{day.answered} answered",
+        "Queue calls this agent took today, rings they missed, and where their time went.",
+        "time in a state = today's periods in it added up (the current one up to now)",
+        f"{day.answered} answered, {day.missed} missed; {times}",
+    )
+
+
 __all__ = [
+    "AGENT_COUNTS",
+    "AGENT_DAY_STATES",
     "SL_FORMULAS",
     "Explanation",
     "abandon_rate",
+    "agent_day",
+    "agents",
     "aht",
     "asa",
     "count",
     "longest_wait",
     "occupancy",
     "service_level",
+    "waiting",
 ]

@@ -5,13 +5,13 @@ would choose with a key is a URL parameter instead. Bad values are dropped
 (and said in `problems`), never fatal: a typo in a kiosk URL still shows the
 board.
 
-| parameter  | values                                           | goes to                   |
-|------------|--------------------------------------------------|---------------------------|
-| `page`     | 1-5 or overview, queues, agents, calls, system   | the app: `--page NAME`    |
-| `wall`     | 1/0 (also true/yes/on, false/no/off)             | the app: `--wall`         |
-| `theme`    | a theme name (`textual-dark`, `nord`, …)         | the app: `--theme NAME`   |
-| `bell`     | 1/0                                              | the app: `--bell`         |
-| `fontsize` | 8-96 (CSS pixels of one terminal cell's font)    | the page (xterm.js)       |
+| parameter  | values                                                  | goes to                 |
+|------------|---------------------------------------------------------|-------------------------|
+| `page`     | 1-6 or overview, queues, agents, calls, system, history | the app: `--page NAME`  |
+| `wall`     | 1/0 (also true/yes/on, false/no/off)                    | the app: `--wall`       |
+| `theme`    | a theme name (`textual-dark`, `nord`, …)                | the app: `--theme NAME` |
+| `bell`     | 1/0                                                     | the app: `--bell`       |
+| `fontsize` | 8-96 (CSS pixels of one terminal cell's font)           | the page (xterm.js)     |
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 # The TUI's pages in its own order (wallboard.ui.app.PAGES; a test keeps the two equal).
-PAGES = ("overview", "queues", "agents", "calls", "system")
+PAGES = ("overview", "queues", "agents", "calls", "system", "history")
 FONT_SIZES = range(8, 97)
 DEFAULT_FONT_SIZE = 16
 _THEME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")

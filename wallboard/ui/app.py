@@ -34,12 +34,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.fuzzy import Matcher
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher
@@ -56,7 +58,9 @@ from wallboard.config import Thresholds
 from wallboard.model import kpi
 from wallboard.model.state import QUEUES, WallboardState
 from wallboard.ui.derived import Changes, Derived
+from wallboard.ui.explainscreen import ExplainCommands, ExplainScreen, subject_for
 from wallboard.ui.gcpolicy import GcPolicy
+from wallboard.ui.history import CombinedSource, HistoryPage, HistorySource, TodaySource
 from wallboard.ui.panels import (
     AgentsTable,
     CallsTable,
@@ -80,9 +84,19 @@ from wallboard.ui.screens import (
     QueueScreen,
     WallScreen,
 )
+from wallboard.ui.tenants import (
+    TenantBar,
+    TenantCommands,
+    TenantScreen,
+    next_tenant,
+    tenant_changed,
+    tenant_label,
+    tenants_present,
+)
 from wallboard.ui.text import safe_text
+from wallboard.ui.tiles import ExplainableTiles
 from wallboard.ui.vtable import VirtualTable
-from wallboard.ui.widgets import AlertBar, FeedInfo, KpiTiles, QuietFooter, StatusLine
+from wallboard.ui.widgets import AlertBar, FeedInfo, QuietFooter, StatusLine
 
 Feed = Callable[["WallboardApp"], Awaitable[None]]
 
@@ -92,6 +106,7 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("agents", "Agents"),
     ("calls", "Calls"),
     ("system", "Extensions, trunks, log"),
+    ("history", "History"),
 )
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "tokyo-night", "textual-ansi")
 BELL_EVERY = 30.0  # seconds between two bells at most
@@ -192,7 +207,7 @@ class WallboardApp(App[int]):
     CSS_PATH = str(styles_dir() / "wallboard.tcss")
     TITLE = "wallboard"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {EntityCommands}
+    COMMANDS = App.COMMANDS | {EntityCommands, ExplainCommands, TenantCommands}
 
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -207,6 +222,9 @@ class WallboardApp(App[int]):
         Binding("3", "page(3)", "Agents", show=False, id="app.page3"),
         Binding("4", "page(4)", "Calls", show=False, id="app.page4"),
         Binding("5", "page(5)", "Ext/trunks/log", show=False, id="app.page5"),
+        Binding("6", "page(6)", "History", show=False, id="app.page6"),
+        Binding("i", "explain", "Explain", id="app.explain"),
+        Binding("T", "tenant", "Next tenant", show=False, id="app.tenant"),
         Binding("w", "wall", "Wall", id="app.wall"),
         Binding("p", "pause", "Pause", id="app.pause"),
         Binding("t", "theme", "Theme", id="app.theme"),
@@ -229,6 +247,7 @@ class WallboardApp(App[int]):
         bell: bool = False,
         watch_terminal: bool = True,
         on_retry: Callable[[], None] | None = None,
+        history: HistorySource | None = None,
     ) -> None:
         super().__init__()
         self.state = state
@@ -255,14 +274,18 @@ class WallboardApp(App[int]):
         self._last_bell = 0.0
         self._eof_checks = 0
         self.feed_worker: Worker[None] | None = None
+        # Days of record: today from the model, past days from `history` (the store's reader).
+        self.history_source = CombinedSource(TodaySource(state), history)
+        self.tenant_filter: str | None = None  # None: every tenant (see ui/tenants.py)
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
         yield AlertBar(id="alerts")
+        yield TenantBar(id="tenant-bar")
         with ContentSwitcher(initial=PAGES[0][0], id="pages"):
             with Vertical(id="overview"):
-                yield KpiTiles(id="tiles")
+                yield ExplainableTiles(id="tiles")
                 yield QueuesTable(id="ov-queues")
                 yield AgentsTable(id="ov-agents")
             with Vertical(id="queues"):
@@ -279,6 +302,7 @@ class WallboardApp(App[int]):
                 with Horizontal(id="system-bottom"):
                     yield TrunksTable(id="trunks")
                     yield EventLog(id="log")
+            yield HistoryPage(id="history")
         yield FilterBar()
         yield QuietFooter()
 
@@ -300,12 +324,13 @@ class WallboardApp(App[int]):
         # embedding program) gets a normal collector back.
         self.gc_policy.close()
 
-    def on_resize(self) -> None:
-        self._apply_size_class()
+    def on_resize(self, event: events.Resize) -> None:
+        # The event's size: `self.size` catches up only after Textual's resize timer.
+        self._apply_size_class(event.size)
 
-    def _apply_size_class(self) -> None:
+    def _apply_size_class(self, size: Size | None = None) -> None:
         """Big digits when there is room (a wall screen); one-line tiles on a laptop."""
-        w, h = self.size
+        w, h = size or self.size
         compact = w < 150 or h < 40
         for screen in self.screen_stack:
             if isinstance(screen, WallScreen):
@@ -459,9 +484,11 @@ class WallboardApp(App[int]):
 
     def _focus_page(self) -> None:
         page = self.query_one(f"#{self.page}")
-        tables = [t for t in page.query(VirtualTable) if t.display]
+        tables = [t for t in page.query(RowsPanel) if t.display]
         if tables:
             tables[0].focus()
+        elif callable(focus_default := getattr(page, "focus_default", None)):
+            focus_default()
 
     def _focused_table(self) -> VirtualTable[Any, Any] | None:
         f = self.focused
@@ -537,6 +564,30 @@ class WallboardApp(App[int]):
         if self.on_retry is not None:
             self.on_retry()
             self.notify("Reconnecting now", timeout=2)
+
+    # ------------------------------------- explain, tenants (issues 11, 14)
+    def action_explain(self, first: str = "") -> None:
+        """`i`: explain the number in focus (ui/explainscreen.py)."""
+        if not isinstance(self.screen, ExplainScreen):
+            self.push_screen(ExplainScreen(subject_for(self, first or None)))
+
+    def action_tenant(self) -> None:
+        """`T`: show the next tenant (all → A → B → … → all)."""
+        if not tenants_present(self.state):
+            self.notify("No tenant ids seen: nothing to filter by", timeout=3)
+            return
+        self.set_tenant_filter(next_tenant(self.state, self.tenant_filter))
+        self.notify(f"Showing {tenant_label(self.state, self.tenant_filter)}", timeout=2)
+
+    def action_tenants(self) -> None:
+        self.push_screen(TenantScreen())
+
+    def set_tenant_filter(self, tenant: str | None) -> None:
+        """Show one tenant (None: all): every panel hears of it (ui/tenants.py)."""
+        self.tenant_filter = tenant
+        for panel in list(self._panels):
+            tenant_changed(panel, tenant)
+        self.refresh_now(tick=True)
 
     async def action_quit(self) -> None:
         self.exit(0)

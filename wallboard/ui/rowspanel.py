@@ -26,9 +26,7 @@ given up, first first, when the table is narrower than its columns.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from typing import Any, ClassVar
 
 from textual import events
@@ -36,32 +34,14 @@ from textual import events
 from wallboard.config import Thresholds
 from wallboard.ui.derived import Changes
 from wallboard.ui.panel import Ctx, Panel
+from wallboard.ui.sortkeys import nat, num
 from wallboard.ui.tablerows import Column, TableRows
+from wallboard.ui.tenants import TenantScoped
 from wallboard.ui.vpaint import CellT
 from wallboard.ui.vtable import VirtualTable
 
 # More recorded keys than this and a hidden table just rebuilds when shown.
 PENDING_LIMIT = 20_000
-_MISSING = (1, 0.0)  # sorts after every (0, value)
-_CHUNK = re.compile(r"([0-9]+)")
-
-
-def num(v: float | None) -> tuple[int, float]:
-    """A sort value for an optional number: known values first."""
-    return _MISSING if v is None else (0, float(v))
-
-
-@lru_cache(maxsize=1 << 16)
-def nat(s: str) -> tuple[tuple[int, Any], ...]:
-    """Natural sort value: '9' < '10' < '101', 'Sales' vs 'support' case-insensitive.
-
-    Cached: the same extension and queue numbers come back on every update.
-    """
-    return tuple(
-        (0, int(part)) if part.isascii() and part.isdigit() else (1, part.lower())
-        for part in _CHUNK.split(s)
-        if part
-    )
 
 
 def level_style(level: str) -> str:
@@ -69,7 +49,7 @@ def level_style(level: str) -> str:
     return "vtable--crit" if level == "crit" else "vtable--warn" if level == "warn" else ""
 
 
-class RowsPanel(Panel, VirtualTable[Any, Any]):
+class RowsPanel(Panel, TenantScoped, VirtualTable[Any, Any]):
     """A live table: records from the model, formatted and painted only in view."""
 
     COLUMNS: ClassVar[tuple[Column[Any], ...]] = ()
@@ -85,6 +65,8 @@ class RowsPanel(Panel, VirtualTable[Any, Any]):
     )
     # Optional columns given up when the table is too narrow, first given up first.
     DROP_ORDER: ClassVar[tuple[str, ...]] = ()
+    # Rows belong to a tenant (`tenant_of`): the tenant filter (`T`) applies.
+    TENANT_SCOPED: ClassVar[bool] = True
 
     def __init__(
         self, *, id: str | None = None, classes: str | None = None, **options: Any
@@ -124,6 +106,14 @@ class RowsPanel(Panel, VirtualTable[Any, Any]):
     def column_wanted(self, key: str) -> bool:
         """False while a column would be empty on every row (it is hidden)."""
         return True
+
+    def tenant_of(self, key: Any, record: Any) -> str:
+        """The tenant a row belongs to (records carry `tenant_id`)."""
+        return getattr(record, "tenant_id", "")
+
+    def tenant_changed(self, tenant: str | None) -> None:
+        if self.TENANT_SCOPED:
+            super().tenant_changed(tenant)
 
     # ------------------------------------------------------------- lifecycle
     def on_mount(self) -> None:

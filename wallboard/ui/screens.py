@@ -40,8 +40,10 @@ from wallboard.ui.panels import (
 from wallboard.ui.tablerows import Column, TableRows
 from wallboard.ui.tables.agents import day_figures
 from wallboard.ui.text import safe_text
+from wallboard.ui.tiles import TenantTiles
+from wallboard.ui.trend import WallTrend
 from wallboard.ui.vtable import VirtualTable
-from wallboard.ui.widgets import AlertBar, KpiTiles, QuietFooter, StatusLine
+from wallboard.ui.widgets import AlertBar, QuietFooter, StatusLine
 
 
 def _kv(t: Text, label: str, value: str, style: str = "") -> None:
@@ -472,7 +474,7 @@ def _wall_figures(
     ]
 
 
-WALL_PAGES = ("wall-totals", "wall-queues", "wall-agents")
+WALL_PAGES = ("wall-totals", "wall-queues", "wall-agents", "wall-trend")
 
 
 class WallScreen(Screen[None]):
@@ -494,13 +496,14 @@ class WallScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield AlertBar(id="alerts")
         with ContentSwitcher(initial=WALL_PAGES[0], id="wall-pages"):
-            yield KpiTiles(id="wall-totals", prefix="wall")
+            yield TenantTiles(id="wall-totals", prefix="wall")
             yield WallQueues()
             agents = AgentsTable(id="wall-agents")
             # A wall: nobody drives the table, and the arrows turn the pages.
             agents.can_focus = False
             agents.show_cursor = False
             yield agents
+            yield WallTrend()
 
     def on_mount(self) -> None:
         if self.interval > 0:

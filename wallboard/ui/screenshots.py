@@ -52,8 +52,14 @@ SHOTS: dict[str, tuple[str, ...]] = {
 }
 
 
-async def shoot(name: str, keys: tuple[str, ...], size: tuple[int, int], out: Path) -> Path:
-    app = make_app()
+async def shoot(
+    name: str,
+    keys: tuple[str, ...],
+    size: tuple[int, int],
+    out: Path,
+    app_factory: Callable[[], object] = make_app,
+) -> Path:
+    app = app_factory()
     async with app.run_test(size=size) as pilot:  # type: ignore[attr-defined]
         await pilot.pause()
         for key in keys:

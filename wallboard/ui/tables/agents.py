@@ -23,6 +23,7 @@ class AgentRec(NamedTuple):
     caller_name: str
     queues: str
     tenant: str = ""  # the tenant's name (or id)
+    tenant_id: str = ""
     # Today (the model's `AgentDay`; None: no day yet).
     answered: int | None = None
     missed: int | None = None
@@ -142,6 +143,7 @@ class AgentsTable(NamedRows):
             party(ctx, tenant, a.caller, a.caller_name),
             ",".join(a.queues),
             ctx.tenant_label(tenant),
+            tenant,
             **day_figures(ctx, tenant, number),
         )
 
@@ -202,7 +204,7 @@ class QueueAgentsTable(NamedRows):
                 caller, caller_name = ctx.derived.other_party(call, key)
         name = self.name_of(ctx, q.tenant_id, key)
         caller_name = party(ctx, q.tenant_id, caller, caller_name)
-        return AgentRec(key, name, a.state, a.since, caller, caller_name, "")
+        return AgentRec(key, name, a.state, a.since, caller, caller_name, "", tenant_id=q.tenant_id)
 
     def format_row(self, key: str, r: AgentRec) -> list[CellT]:
         return [

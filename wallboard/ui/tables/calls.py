@@ -16,6 +16,7 @@ from wallboard.ui.vpaint import CellT
 
 
 class CallRec(NamedTuple):
+    tenant_id: str
     tenant: str  # the tenant's name (or id)
     caller: str
     caller_name: str
@@ -66,6 +67,7 @@ class CallsTable(RowsPanel):
             return None
         t = c.tenant_id
         return CallRec(
+            t,
             ctx.tenant_label(t),
             c.caller,
             party(ctx, t, c.caller, c.caller_name),
@@ -139,6 +141,7 @@ class RecentTable(RowsPanel):
     """
 
     TITLE = "Recent calls"
+    TENANT_SCOPED = False  # a finished call carries no tenant
     DEFAULT_SORT = "ended"
     DEFAULT_REVERSE = True
     COLUMNS = RECENT_COLUMNS

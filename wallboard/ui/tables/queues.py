@@ -12,10 +12,12 @@ from wallboard.ui.panel import Ctx
 from wallboard.ui.rowspanel import RowsPanel, level_style, nat, num
 from wallboard.ui.tablerows import Column
 from wallboard.ui.tables.agents import party
+from wallboard.ui.tenants import tenant_overview
 from wallboard.ui.vpaint import CellT
 
 
 class QueueRec(NamedTuple):
+    tenant_id: str
     tenant: str  # the tenant's name (or id)
     number: str
     name: str
@@ -93,8 +95,13 @@ class QueuesTable(RowsPanel):
             self.set_footer(self.totals_cells(ctx))
 
     def totals_cells(self, ctx: Ctx) -> list[CellT]:
-        """The totals row: the model's sums over every queue, KPIs from the sums."""
-        o = ctx.overview
+        """The totals row: the model's sums over every queue (of the tenant shown), KPIs
+        from the sums."""
+        o = (
+            ctx.overview
+            if self.tenant is None
+            else tenant_overview(ctx.state, self.tenant, ctx.now)
+        )
         th = ctx.thresholds
         t = o.tally
         wl = th.waiting_level(o.waiting)
@@ -131,6 +138,7 @@ class QueuesTable(RowsPanel):
         v = queue_view(ctx.state, q, ctx.now)
         agents, s = v.agents, v.tally
         return QueueRec(
+            tenant_id=q.tenant_id,
             tenant=ctx.tenant_label(q.tenant_id),
             number=q.number or q.queue_id,
             name=q.name,
@@ -176,6 +184,7 @@ class QueuesTable(RowsPanel):
 
 
 class WaitRec(NamedTuple):
+    tenant_id: str
     queue: str
     caller: str
     caller_name: str
@@ -243,7 +252,9 @@ class WaitingTable(RowsPanel):
         if w is None or q is None:
             return None
         name = party(ctx, q.tenant_id, w.caller_number, w.caller_name)
-        return WaitRec(q.number or q.queue_id, w.caller_number, name, w.position, w.since, w.type)
+        return WaitRec(
+            q.tenant_id, q.number or q.queue_id, w.caller_number, name, w.position, w.since, w.type
+        )
 
     def format_row(self, key: str, r: WaitRec) -> list[CellT]:
         wait = self.now - r.since

@@ -16,6 +16,7 @@ from wallboard.ui.vpaint import CellT
 
 
 class ExtRec(NamedTuple):
+    tenant_id: str
     number: str
     name: str
     online: bool
@@ -65,6 +66,7 @@ class ExtensionsTable(NamedRows):
         text = f"{presence} {ext.presence_note}".strip() if ext.presence_note else presence
         agent = ", ".join(f"{q}:{agent_label(s)}" for q, s in sorted(ext.agent_states.items()))
         return ExtRec(
+            ext.tenant_id,
             number,
             self.name_of(ctx, ext.tenant_id, ext.number),
             ext.is_online(ctx.now),
@@ -110,6 +112,7 @@ class TrunksTable(RowsPanel):
     """Trunks: a trunk that is down is shown as critical (and raises an alert)."""
 
     TITLE = "Trunks"
+    TENANT_SCOPED = False  # a trunk carries no tenant
     COLUMNS = TRUNK_COLUMNS
 
     def dirty_keys(self, ch: Changes) -> Iterable[str] | None:
@@ -175,6 +178,7 @@ class ContactsTable(RowsPanel):
     """Registered devices of one extension: address, user agent, expiry."""
 
     TITLE = "Registered contacts"
+    TENANT_SCOPED = False  # one extension's
     TICKS = True
     COLUMNS = CONTACT_COLUMNS
 
