@@ -226,8 +226,8 @@ async def test_hostile_caller_names_in_the_abandoned_list_stay_literal() -> None
     msgs = []
     for i, name in enumerate(HOSTILE_NAMES):
         t = NOON + 1100 + 10 * i
-        msgs.append(caller(T1, "qa", f"h{i}", "enqueue", t, number=name, name=name))
-        msgs.append(caller(T1, "qa", f"h{i}", "hangup", t + 5, number=name, name=name))
+        msgs.append(caller(T1, "qa", f"h{i}", "enqueue", t, number=f"0555{i}", name=name))
+        msgs.append(caller(T1, "qa", f"h{i}", "hangup", t + 5, number=f"0555{i}", name=name))
     apply_all(st, msgs)
     app = bare_app(st)
     async with app.run_test(size=(120, 60)) as pilot:
