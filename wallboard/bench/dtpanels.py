@@ -73,6 +73,9 @@ class DataTablePanel(Panel, DataTable[Any]):
     def catch_up(self, ctx: Ctx) -> None:
         self.spec.catch_up(ctx)
 
+    def catch_up_offscreen(self, ctx: Ctx) -> None:
+        self.spec.catch_up_offscreen(ctx)
+
     def has_pending(self) -> bool:
         """Rows not shown yet, or a sort put off to the next second: not current."""
         return self.spec.has_pending() or bool(self._changed) or self._need_sort

@@ -437,7 +437,7 @@ class WallboardApp(App[int]):
         ctx = self._ctx()
         for p in list(self._panels):
             if not self._visible(p):
-                self.call_later(p.catch_up, ctx)
+                self.call_later(p.catch_up_offscreen, ctx)
 
     def _maybe_bell(self, ctx: Ctx) -> None:
         """Ring on a new SLA breach or a queue newly below the critical service level."""

@@ -6,8 +6,9 @@ The app's refresh timer drives everything registered:
   not, and only records which keys it will have to look at (set unions);
 - ``sync(ctx, tick)`` is called for panels on screen: it brings what they
   show up to date. ``tick`` is true once a second (durations advance).
-- ``catch_up(ctx)`` is called once a second for panels *not* on screen, so
-  that showing one never waits for more than a second of changes.
+- ``catch_up_offscreen(ctx)`` is called once a second for panels *not* on
+  screen, so that showing one waits for a second of changes at most (a
+  table owing more than a storm's worth waits to be shown instead).
 """
 
 from __future__ import annotations
@@ -66,7 +67,11 @@ class Panel:
         """Bring what is shown up to date (called for visible panels only)."""
 
     def catch_up(self, ctx: Ctx) -> None:
-        """Off screen, once a second: keep the data current, paint nothing."""
+        """Keep the data current, paint nothing."""
+
+    def catch_up_offscreen(self, ctx: Ctx) -> None:
+        """Off screen, once a second (a panel may put off a large catch-up)."""
+        self.catch_up(ctx)
 
     def invalidate(self) -> None:
         """Forget what is shown: the next sync rebuilds from the model."""

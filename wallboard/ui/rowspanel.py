@@ -42,6 +42,9 @@ from wallboard.ui.vtable import VirtualTable
 
 # More recorded keys than this and a hidden table just rebuilds when shown.
 PENDING_LIMIT = 20_000
+# Off screen, a table catches up once a second only while it owes fewer rows than
+# this (a storm's worth); past it (a replay at full speed) it waits to be shown.
+OFFSCREEN_BUDGET = 3_000
 
 
 def level_style(level: str) -> str:
@@ -79,6 +82,7 @@ class RowsPanel(Panel, TenantScoped, VirtualTable[Any, Any]):
         )
         self._pending: set[Any] = set()
         self._full = True
+        self._built = False  # filled once (a first fill is never put off)
         # What the last sync saw: formatting reads these at paint time.
         self.now = 0.0
         self.wall = 0.0
@@ -153,12 +157,25 @@ class RowsPanel(Panel, TenantScoped, VirtualTable[Any, Any]):
         """Changes noted and not yet in the rows (a hidden table between catch-ups)."""
         return self._full or bool(self._pending)
 
+    def catch_up_offscreen(self, ctx: Ctx) -> None:
+        """Once a second while hidden: catch up if it is a storm's worth, else wait.
+
+        The first fill always happens (a page shown later must not build 5,000
+        rows in the key's time); a rebuild after too many changes waits.
+        """
+        if self._full and self._built:
+            return
+        if len(self._pending) > OFFSCREEN_BUDGET:
+            return
+        self.catch_up(ctx)
+
     def catch_up(self, ctx: Ctx) -> None:
         """Bring the rows up to date with the model (no painting)."""
         self.ctx, self.now, self.wall = ctx, ctx.now, ctx.wall
         self.thresholds = ctx.thresholds
         if self._full:
             self._full = False
+            self._built = True
             self._pending.clear()
             items = []
             for key in self.wanted_keys(ctx):
@@ -216,4 +233,4 @@ class RowsPanel(Panel, TenantScoped, VirtualTable[Any, Any]):
         return out
 
 
-__all__ = ["PENDING_LIMIT", "RowsPanel", "level_style", "nat", "num"]
+__all__ = ["OFFSCREEN_BUDGET", "PENDING_LIMIT", "RowsPanel", "level_style", "nat", "num"]

@@ -503,9 +503,7 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
 
     def painted_current(self) -> bool:
         """Whether every line in view shows what the rows hold now (benchmarks, tests):
-        nothing left to reconcile, and each line painted with its row's current cells."""
-        if self._stale:
-            return False
+        each line painted with the current cells of the row now at that place."""
         top = int(self.scroll_y)
         for i, key in enumerate(self.rows.keys(top, top + self._body_height())):
             have = self._painted.get(i + self.header_height)
