@@ -8,6 +8,7 @@ import pytest
 
 from scenario import T0, call
 from ui_helpers import bare_app, replay_app, state_from, utc
+from wallboard.protocol.parse import parse_object
 from wallboard.ui.panels import AgentsTable, CallsTable, QueuesTable, TrunksTable
 from wallboard.ui.widgets import KpiTile
 
@@ -105,6 +106,16 @@ async def test_no_trunk_panel_where_the_pbx_has_no_trunk_topic() -> None:
         log = app.query_one("#log")
         assert not trunks.display
         assert log.region.width > 150  # the log takes the row
+        # A trunk after all (a recording, a future dialect): the panel comes back.
+        state.apply(
+            parse_object(
+                {"event_type": "trunk_connected", "trunk_name": "SIP-1", "time": str(int(T0 + 1))}
+            )
+        )
+        app.refresh_now()
+        await pilot.pause()
+        app.refresh_now()
+        assert trunks.display and [r[0] for r in trunks.shown_text()] == ["SIP-1"]
     app = replay_app()  # v12: trunks are a topic there
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.press("5")

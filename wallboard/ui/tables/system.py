@@ -122,24 +122,25 @@ class TrunksTable(RowsPanel):
         return ctx.state.trunks.keys()
 
     @staticmethod
-    def wanted(ctx: Ctx) -> bool:
+    def wanted(state: Any) -> bool:
         """Only v12 has a trunk topic: elsewhere the panel would always be empty.
 
         Shown anyway once a trunk is known (a recording, a future dialect).
         """
-        st = ctx.state
-        return bool(st.trunks) or (st.source.dialect or st.dialect_seen) == "v12"
+        return bool(state.trunks) or (state.source.dialect or state.dialect_seen) == "v12"
 
-    def catch_up(self, ctx: Ctx) -> None:
-        super().catch_up(ctx)
-        self._show(ctx)  # off screen too: how it comes back
+    def note(self, ch: Changes) -> None:
+        super().note(ch)
+        # Every pass that saw a change, shown or not: a hidden panel is never synced,
+        # so this is how it comes back when the first trunk arrives.
+        self._show(self.app.state)
 
     def sync(self, ctx: Ctx, tick: bool) -> None:
-        self._show(ctx)
+        self._show(ctx.state)
         super().sync(ctx, tick)
 
-    def _show(self, ctx: Ctx) -> None:
-        wanted = self.wanted(ctx)
+    def _show(self, state: Any) -> None:
+        wanted = self.wanted(state)
         if self.display != wanted:
             self.display = wanted
 
