@@ -119,6 +119,20 @@ def test_bench_sim_tiny() -> None:
     assert out["sim_cpu_s_per_s"] > 0 and out["frames_per_s_per_client"] > 0
 
 
+def test_bench_hub_tiny() -> None:
+    """A PBX, a hub and viewers in their own processes; every frame viewer was fed."""
+    out = _bench(
+        "hub", "--agents", "60", "--queues", "4", "--rate", "200", "--viewers", "3",
+        "--scoped", "1", "--seconds", "3", "--settle", "0.5", "--stall-at", "1",
+        "--reader-processes", "1",
+    )  # fmt: skip
+    assert out["bench"] == "hub" and out["viewers"] == 3
+    assert out["hub_events_per_s"] > 0 and out["frames_received"] > 0
+    assert out["batches_measured"] > 0 and out["latency_ms_p99"] >= out["latency_ms_p50"] > 0
+    assert out["hub_cpu_cores"] > 0 and out["hub_peak_rss_mb"] > 0
+    assert out["checkpoint_bytes"] > 0 and out["extensions_in_model"] == 60
+
+
 def test_bench_store_tiny(tmp_path) -> None:  # type: ignore[no-untyped-def]
     out = _bench(
         "store",

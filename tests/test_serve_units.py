@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -183,13 +182,14 @@ def test_toml_token_file(tmp_path: Path) -> None:
     assert tokens.verify(None) is None
 
 
-def test_json_lines_token_file(tmp_path: Path) -> None:
-    f = tmp_path / "tokens.jsonl"
-    lines = [
-        {"name": "tv1", "sha256": token_digest("one")},
-        {"name": "tv2", "sha256": token_digest("two").upper(), "queues": [8001, "8004"]},
-    ]
-    f.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+def test_serve_reads_the_hubs_token_file(tmp_path: Path) -> None:
+    """The hub's format (wallboard.hub.tokens): uppercase digests and numeric queues read too."""
+    f = tmp_path / "tokens.toml"
+    f.write_text(
+        f'[[token]]\nname = "tv1"\nsha256 = "{token_digest("one")}"\n\n'
+        f'[[token]]\nname = "tv2"\nsha256 = "{token_digest("two").upper()}"\n'
+        'created = 1760000000.0\nqueues = [8001, "8004"]\n'
+    )
     tokens = TokenFile(f)
     assert tokens.verify("one") == TokenInfo("tv1")
     assert tokens.verify("two") == TokenInfo("tv2", ("8001", "8004"))

@@ -17,16 +17,24 @@ from wallboard.cli.options import (
     ConnectFlags,
     ConnectOptions,
     DemoOptions,
+    HubOptions,
+    HubSnapshotOptions,
+    HubTlsOptions,
+    HubTokenOptions,
     RecordOptions,
     ReplayOptions,
     ReportOptions,
     SnapshotOptions,
     StoreOptions,
+    TokenSource,
     UiOptions,
+    ViewOptions,
 )
-from wallboard.errors import EXIT_USAGE, WallboardError
+from wallboard.errors import EXIT_USAGE, UsageError, WallboardError
 
 DIALECTS = ("v12", "v16", "v22")
+# The TUI's pages in its order (wallboard.ui.app.PAGES; a test keeps them equal).
+PAGE_NAMES = ("overview", "queues", "agents", "calls", "system", "history")
 
 
 def _positive_float(text: str) -> float:
@@ -47,6 +55,16 @@ def _count(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
     return value
+
+
+def _page(text: str) -> str:
+    """`--page 2` or `--page queues` → "queues"."""
+    t = text.strip().lower()
+    if t.isdigit() and 1 <= int(t) <= len(PAGE_NAMES):
+        return PAGE_NAMES[int(t) - 1]
+    if t in PAGE_NAMES:
+        return t
+    raise argparse.ArgumentTypeError(f"not 1-{len(PAGE_NAMES)} or one of {', '.join(PAGE_NAMES)}")
 
 
 def _add_auth(p: argparse.ArgumentParser) -> None:
@@ -106,13 +124,60 @@ def _add_names(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_ui_options(p: argparse.ArgumentParser, *, config: bool = True) -> None:
+def _add_ui_options(p: argparse.ArgumentParser, *, config: bool = True, names: bool = True) -> None:
     p.add_argument(
         "--bell", action="store_true", help="ring the terminal bell on an SLA breach (key: b)"
     )
-    _add_names(p)
+    if names:  # a hub viewer shows the hub's names
+        _add_names(p)
+    p.add_argument(
+        "--page", type=_page, metavar="PAGE", help="open on a page: 1-6 or overview, queues, ..."
+    )
+    p.add_argument("--wall", action="store_true", help="open in wall mode (key: w)")
+    p.add_argument("--theme", metavar="NAME", help="color theme (key: t); unknown: a warning")
     if config:
         p.add_argument("--config", metavar="PATH", help="TOML config file (thresholds)")
+
+
+def _add_token_options(p: argparse.ArgumentParser, *, tls: bool = True) -> None:
+    """A hub token from the environment or a file: never a flag (argv is public)."""
+    g = p.add_argument_group("hub token")
+    tok = g.add_mutually_exclusive_group()
+    tok.add_argument(
+        "--token-env",
+        metavar="VAR",
+        help="variable holding the hub token (default WALLBOARD_TOKEN)",
+    )
+    tok.add_argument("--token-file", metavar="PATH", help="file whose first line is the hub token")
+    if tls:
+        g.add_argument("--ca-file", metavar="PATH", help="CA bundle to verify an https:// hub")
+        g.add_argument(
+            "--insecure",
+            action="store_true",
+            default=None,
+            help="do not verify the hub's certificate",
+        )
+
+
+def build_token_parser() -> argparse.ArgumentParser:
+    """`wallboard hub token add|list|revoke`: the hub's token file."""
+    parser = argparse.ArgumentParser(
+        prog="wallboard hub token", description="Manage the hub's token file."
+    )
+    parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="action", metavar="ACTION")
+    sub.required = True
+    p = sub.add_parser("add", help="make a token and print it once (only its SHA-256 is kept)")
+    p.add_argument("name", help="who the token is for (e.g. lobby-tv)")
+    p.add_argument("--queues", metavar="LIST", help="only these queues, their agents and calls")
+    p.add_argument("--tokens", metavar="FILE", required=True, help="the token file")
+    p = sub.add_parser("list", help="the tokens' names, scopes and dates (never a token)")
+    p.add_argument("--tokens", metavar="FILE", required=True, help="the token file")
+    p = sub.add_parser("revoke", help="remove a token; its open viewers are closed")
+    p.add_argument("name")
+    p.add_argument("--tokens", metavar="FILE", required=True, help="the token file")
+    parser.set_defaults(handler=_run_hub_token)
+    return parser
 
 
 def _add_store(p: argparse.ArgumentParser, *, default: bool) -> None:
@@ -183,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store(p, default=False)
     _add_auth(p)
     _add_names(p)
+    _add_token_options(p, tls=False)  # a hub's http(s):// URL: its /state
     p.set_defaults(handler=_run_snapshot)
 
     p = sub.add_parser("report", help="the store's intervals, agents, calls or abandoned callers")
@@ -226,6 +292,31 @@ def build_parser() -> argparse.ArgumentParser:
         "--bell", action="store_true", help="tabs play a tone on an SLA breach (URL bell=0/1)"
     )
     p.set_defaults(handler=_run_serve)
+
+    p = sub.add_parser(
+        "hub",
+        help="one PBX login for every screen: serve viewers, /state, /metrics",
+        epilog="tokens: wallboard hub token add NAME [--queues LIST] --tokens FILE | "
+        "wallboard hub token list --tokens FILE | wallboard hub token revoke NAME --tokens FILE",
+    )
+    p.add_argument("url", nargs="?", help="ws:// or wss:// URL of the PBX (or from the config)")
+    _add_auth(p)
+    p.add_argument("--listen", metavar="HOST:PORT", help="address (default 127.0.0.1:8890)")
+    p.add_argument("--tokens", metavar="FILE", help="the token file viewers' tokens are checked in")
+    _add_store(p, default=True)  # today's totals across restarts
+    p.add_argument(
+        "--tls-cert", metavar="FILE", help="certificate (PEM): serve https:// and wss://"
+    )
+    p.add_argument("--tls-key", metavar="FILE", help="private key (PEM) for --tls-cert")
+    p.add_argument("--max-viewers", type=_count, default=200, help="viewers at most (default 200)")
+    _add_names(p)
+    p.set_defaults(handler=_run_hub)
+
+    p = sub.add_parser("view", help="the TUI on a hub (wallboard hub)")
+    p.add_argument("url", help="http:// or https:// URL of the hub")
+    _add_token_options(p)
+    _add_ui_options(p, names=False)
+    p.set_defaults(handler=_run_view)
 
     p = sub.add_parser("bench", help="benchmarks; each prints one JSON object as its last line")
     bsub = p.add_subparsers(dest="bench", metavar="WHICH")
@@ -277,6 +368,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="events in the replay part (TUI --speed 0 against snapshot --replay)",
     )
     b.set_defaults(handler=_run_bench_ui)
+    b = bsub.add_parser("hub", help="one hub, a busy PBX and many viewers: CPU, RSS, latency")
+    b.add_argument("--agents", type=_count, default=5000)
+    b.add_argument("--queues", type=_count, default=50)
+    b.add_argument("--rate", type=_positive_float, default=2000.0, help="PBX events per second")
+    b.add_argument("--viewers", type=_count, default=100, help="frame viewers")
+    b.add_argument("--scoped", type=_count, default=5, help="scoped viewers (two queues)")
+    b.add_argument("--seconds", type=_positive_float, default=20.0, help="measured window")
+    b.add_argument(
+        "--settle",
+        type=_positive_float,
+        default=5.0,
+        help="seconds between every viewer having joined and the window",
+    )
+    b.add_argument(
+        "--stall-at", type=_positive_float, default=5.0, help="when one more viewer stops reading"
+    )
+    b.add_argument("--reader-processes", type=_count, default=2)
+    b.set_defaults(handler=_run_bench_hub)
     b = bsub.add_parser("store", help="ingest with and without the store; size, report, restore")
     b.add_argument("--agents", type=_count, default=5000)
     b.add_argument("--queues", type=_count, default=50)
@@ -316,6 +425,19 @@ def _ui(args: argparse.Namespace) -> UiOptions:
         bell=bool(getattr(args, "bell", False)),
         config=getattr(args, "config", None),
         names=getattr(args, "names", None),
+        page=getattr(args, "page", None),
+        wall=bool(getattr(args, "wall", False)),
+        theme=getattr(args, "theme", None),
+    )
+
+
+def _token_source(args: argparse.Namespace) -> TokenSource:
+    return TokenSource(env=getattr(args, "token_env", None), file=getattr(args, "token_file", None))
+
+
+def _hub_tls(args: argparse.Namespace) -> HubTlsOptions:
+    return HubTlsOptions(
+        ca_file=getattr(args, "ca_file", None), insecure=bool(getattr(args, "insecure", False))
     )
 
 
@@ -359,9 +481,29 @@ def _run_record(args: argparse.Namespace) -> int:
     return run_record(RecordOptions(flags=connect_flags(args), output=args.output))
 
 
+def _is_hub_url(url: str | None) -> bool:
+    return bool(url) and url.split("://", 1)[0].lower() in ("http", "https")  # type: ignore[union-attr]
+
+
 def _run_snapshot(args: argparse.Namespace) -> int:
     from wallboard.cli.run_headless import run_snapshot
 
+    if _is_hub_url(args.url) and not args.replay:
+        from wallboard.cli.run_hub import run_hub_snapshot
+
+        pbx_only = ("user", "extension", "domain", "password_env", "password_file", "dialect")
+        given = [name for name in pbx_only if getattr(args, name, None)]
+        if given:
+            raise UsageError(
+                f"--{given[0].replace('_', '-')} is for a PBX, whose URL is ws:// or wss://; "
+                "an http(s):// URL is a hub, which takes a token (--token-env / --token-file)"
+            )
+
+        return run_hub_snapshot(
+            HubSnapshotOptions(
+                url=args.url, token=_token_source(args), tls=_hub_tls(args), wait=args.wait
+            )
+        )
     return run_snapshot(
         SnapshotOptions(
             flags=connect_flags(args),
@@ -387,6 +529,45 @@ def _run_report(args: argparse.Namespace) -> int:
             format=args.format,
             config=args.config,
         )
+    )
+
+
+def _run_hub(args: argparse.Namespace) -> int:
+    from wallboard.cli.run_hub import run_hub
+
+    return run_hub(
+        HubOptions(
+            flags=connect_flags(args),
+            listen=args.listen,
+            tokens=args.tokens,
+            db=args.db,
+            no_db=args.no_db,
+            tls_cert=args.tls_cert,
+            tls_key=args.tls_key,
+            max_viewers=args.max_viewers,
+            names=args.names,
+        )
+    )
+
+
+def _run_hub_token(args: argparse.Namespace) -> int:
+    from wallboard.cli.run_hub import run_hub_token
+
+    return run_hub_token(
+        HubTokenOptions(
+            action=args.action,
+            tokens=args.tokens,
+            name=getattr(args, "name", None),
+            queues=getattr(args, "queues", None),
+        )
+    )
+
+
+def _run_view(args: argparse.Namespace) -> int:
+    from wallboard.cli.run_tui import run_view
+
+    return run_view(
+        ViewOptions(url=args.url, token=_token_source(args), tls=_hub_tls(args), ui=_ui(args))
     )
 
 
@@ -450,10 +631,34 @@ def _run_bench_sim(args: argparse.Namespace) -> int:
     )
 
 
+def _run_bench_hub(args: argparse.Namespace) -> int:
+    from wallboard.bench.hub import HubBenchOptions, run_bench_hub
+
+    return run_bench_hub(
+        HubBenchOptions(
+            agents=args.agents,
+            queues=args.queues,
+            rate=args.rate,
+            viewers=args.viewers,
+            scoped=args.scoped,
+            seconds=args.seconds,
+            settle=args.settle,
+            stall_at=args.stall_at,
+            reader_processes=args.reader_processes,
+        )
+    )
+
+
 def _run_bench_ui(args: argparse.Namespace) -> int:
     from wallboard.bench.ui import run_bench_ui
 
     return run_bench_ui(args)
+
+
+def _is_token_command(argv: Sequence[str]) -> bool:
+    """`wallboard [--debug] hub token ...`: the token commands have their own parser."""
+    words = [a for a in argv if a != "--debug"]
+    return len(words) >= 2 and words[0] == "hub" and words[1] == "token"
 
 
 def _run_bench_store(args: argparse.Namespace) -> int:
@@ -463,8 +668,14 @@ def _run_bench_store(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if _is_token_command(argv):
+        debug = "--debug" in argv
+        rest = [a for a in argv if a != "--debug"][2:]
+        args = build_token_parser().parse_args(rest)
+        args.debug = debug or args.debug
+    else:
+        args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
@@ -491,4 +702,4 @@ if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())
 
 
-__all__ = ["EXIT_USAGE", "build_parser", "main"]
+__all__ = ["EXIT_USAGE", "PAGE_NAMES", "build_parser", "build_token_parser", "main"]

@@ -15,6 +15,9 @@ class UiOptions:
     bell: bool = False
     config: str | None = None
     names: str | None = None  # --names FILE
+    page: str | None = None  # the page to open on (a kiosk's start-up)
+    wall: bool = False  # open in wall mode
+    theme: str | None = None  # an unknown theme is a warning, never an exit
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,59 @@ class SnapshotOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class TokenSource:
+    """Where a hub token comes from: `--token-file PATH`, else `--token-env VAR`."""
+
+    env: str | None = None  # None: WALLBOARD_TOKEN, if set
+    file: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HubTlsOptions:
+    """How a viewer trusts a hub served over https://."""
+
+    ca_file: str | None = None
+    insecure: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HubOptions:
+    flags: ConnectFlags
+    listen: str | None = None
+    tokens: str | None = None
+    db: str | None = None
+    no_db: bool = False
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    max_viewers: int = 200
+    names: str | None = None  # --names FILE
+
+
+@dataclass(frozen=True, slots=True)
+class HubTokenOptions:
+    action: str  # add | list | revoke
+    tokens: str
+    name: str | None = None
+    queues: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ViewOptions:
+    url: str
+    token: TokenSource = field(default_factory=TokenSource)
+    tls: HubTlsOptions = field(default_factory=HubTlsOptions)
+    ui: UiOptions = field(default_factory=UiOptions)
+
+
+@dataclass(frozen=True, slots=True)
+class HubSnapshotOptions:
+    url: str
+    token: TokenSource = field(default_factory=TokenSource)
+    tls: HubTlsOptions = field(default_factory=HubTlsOptions)
+    wait: float = 5.0
+
+
+@dataclass(frozen=True, slots=True)
 class RecordOptions:
     flags: ConnectFlags
     output: str
@@ -83,10 +139,16 @@ __all__ = [
     "ConnectFlags",
     "ConnectOptions",
     "DemoOptions",
+    "HubOptions",
+    "HubSnapshotOptions",
+    "HubTlsOptions",
+    "HubTokenOptions",
     "RecordOptions",
     "ReplayOptions",
     "ReportOptions",
     "SnapshotOptions",
     "StoreOptions",
+    "TokenSource",
     "UiOptions",
+    "ViewOptions",
 ]

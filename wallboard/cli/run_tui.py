@@ -18,11 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from wallboard.cli.history import Import, attach_to_app, detach, live_store_path, open_store, pumped
-from wallboard.cli.options import ConnectOptions, DemoOptions, ReplayOptions
+from wallboard.cli.options import (
+    ConnectOptions,
+    DemoOptions,
+    ReplayOptions,
+    UiOptions,
+    ViewOptions,
+)
 from wallboard.config import load_config
 from wallboard.feed.live import name_overrides
 from wallboard.feed.paced import replay_feed
 from wallboard.feed.replay import open_input
+from wallboard.feed.secrets import warn
 from wallboard.store import db_path_from_options
 
 
@@ -30,6 +37,16 @@ def _run_app(app: Any) -> int:
     app.run()
     code = app.return_code
     return 0 if code is None else int(code)
+
+
+def start_options(ui: UiOptions) -> dict[str, Any]:
+    """The app's start-up page, mode and theme (`--page`, `--wall`, `--theme`)."""
+    if ui.theme is not None:
+        from textual.theme import BUILTIN_THEMES
+
+        if ui.theme not in BUILTIN_THEMES:
+            warn(f"unknown theme {ui.theme[:40]!r}: the default theme is used")
+    return {"start_page": ui.page, "start_wall": ui.wall, "start_theme": ui.theme}
 
 
 # ------------------------------------------------------------------ replay
@@ -58,6 +75,7 @@ def run_replay(opts: ReplayOptions) -> int:
         thresholds=config.thresholds,
         queue_thresholds=config.queue_thresholds,
         bell=opts.ui.bell,
+        **start_options(opts.ui),
     )
     attach_to_app(store, app)
     try:
@@ -201,6 +219,7 @@ def run_demo(opts: DemoOptions) -> int:
             thresholds=config.thresholds,
             queue_thresholds=config.queue_thresholds,
             bell=opts.ui.bell,
+            **start_options(opts.ui),
         )
         attach_to_app(store, app)
         try:
@@ -242,6 +261,7 @@ def run_connect(opts: ConnectOptions) -> int:
         queue_thresholds=config.queue_thresholds,
         on_retry=client.retry_now,
         bell=opts.ui.bell,
+        **start_options(opts.ui),
     )
     attach_to_app(store, app)
     try:
@@ -254,9 +274,55 @@ def run_connect(opts: ConnectOptions) -> int:
     return code
 
 
+# -------------------------------------------------------------------- view
+def view_feed(viewer: Any) -> Any:
+    """The app's feed: a hub viewer, whose link the status line shows."""
+
+    async def feed(app: Any) -> None:
+        app.feed_info.link = viewer.link
+        app.on_retry = viewer.retry_now
+        try:
+            await viewer.run()
+        finally:
+            viewer.stop()
+
+    return feed
+
+
+def run_view(opts: ViewOptions) -> int:
+    """`wallboard view URL`: the same TUI, fed by a hub (its model, checkpoint + frames)."""
+    from wallboard.cli.run_hub import client_tls
+    from wallboard.feed.viewer import HubViewer, ViewerSettings, hub_urls, read_token
+    from wallboard.model.state import WallboardState
+
+    config = load_config(opts.ui.config)  # the viewer's own thresholds (colors)
+    base, _ws = hub_urls(opts.url)
+    token = read_token(opts.token.env, opts.token.file)
+    ctx = client_tls(opts.url, opts.tls)
+    viewer = HubViewer(ViewerSettings(base, token=token, ssl_context=ctx), WallboardState())
+    from wallboard.ui.app import WallboardApp
+
+    app = WallboardApp(
+        viewer.state,
+        feed=view_feed(viewer),
+        feed_label=f"view {base}",
+        thresholds=config.thresholds,
+        on_retry=viewer.retry_now,
+        bell=opts.ui.bell,
+        **start_options(opts.ui),
+    )
+    code = _run_app(app)
+    if code == 0 and viewer.failure is not None and viewer.sessions == 0:
+        raise viewer.failure  # never got in (a rejected token: exit status 3)
+    return code
+
+
 __all__ = [
     "demo_feed",
     "run_connect",
     "run_demo",
     "run_replay",
+    "run_view",
+    "start_options",
+    "view_feed",
 ]

@@ -69,7 +69,7 @@ class AgentTracking:
     def _agent_changed(self: WallboardState, tenant: str, number: str, t: float) -> None:
         """Re-aggregate one agent after one of its queue states changed."""
         key = (tenant, number)
-        state, _since, session = self.agent_best(tenant, number)
+        state, since, session = self.agent_best(tenant, number)
         day = self.agent_days.get(key)
         if day is None:
             if not state:
@@ -82,11 +82,13 @@ class AgentTracking:
             # Back from "unknown" (a restored day, the PBX telling again) on the call
             # already counted: the same call, not a new one. Its session id may come
             # next; a different one is then counted below as the next call.
-            resumed = (
-                not day.state
-                and state == "QUEUE_CALL"
-                and bool(day.last_session)
-                and session in ("", day.last_session)
+            # Back on the queue call already counted (a restored day, the PBX telling
+            # it again): the same call, not a new one. Known by its session id, or
+            # (no session ids on this dialect) by the start of the saved episode,
+            # however the other queues' pictures came in between.
+            resumed = state == "QUEUE_CALL" and (
+                (not day.state and bool(day.last_session) and session in ("", day.last_session))
+                or (day.resume_state == "QUEUE_CALL" and abs(since - day.resume_since) < 1.0)
             )
             self._agent_transition(day, state, t, count=not resumed)
             if state == "QUEUE_CALL" and not resumed:
@@ -102,7 +104,12 @@ class AgentTracking:
         self: WallboardState, day: AgentDay, state: str, t: float, *, count: bool = True
     ) -> None:
         old = day.state
-        if old:
+        # Restored from a store and not yet told again what it was doing: the
+        # pictures of its queues come one at a time, so the states in between are
+        # not real episodes. No time counts until it is back in the saved state
+        # (which then runs from its saved start) or something new happens after it.
+        pending = bool(day.resume_state)
+        if old and not pending:
             spent = t - day.since
             if spent > 0:
                 day.state_s[old] = day.state_s.get(old, 0.0) + spent
@@ -122,6 +129,11 @@ class AgentTracking:
                 day.ringing_since = None
         day.state = state
         day.since = max(day.since, t) if old else t
+        if pending and state == day.resume_state:
+            day.since = day.resume_since
+            day.resume_state = ""
+        elif pending and t > day.resume_since + 0.5:
+            day.resume_state = ""  # the saved episode is over: this one is new
 
     def _rang(self: WallboardState, tenant: str, number: str, t: float) -> None:
         """The agent's phone rings for a call (v16 extension_call RINGING)."""

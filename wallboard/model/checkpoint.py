@@ -62,6 +62,38 @@ class Restored:
 
 
 # ---------------------------------------------------------------- writing
+def queue_day_record(q: Queue, *, intervals: bool = True, seen: bool = True) -> dict[str, Any]:
+    """One queue's day: its tallies (and what a model needs to go on counting)."""
+    out: dict[str, Any] = {
+        "queue_id": q.queue_id,
+        "number": q.number,
+        "name": q.name,
+        "tenant_id": q.tenant_id,
+        "sla_threshold": q.sla_threshold,
+        "stats": q.stats,
+        "trend": list(q.trend),
+    }
+    if intervals:
+        out["intervals"] = [[start, t] for start, t in q.intervals.items()]
+    if seen:
+        out["seen"] = q.seen
+    return out
+
+
+def queue_live_record(q: Queue) -> dict[str, Any]:
+    """One queue now: who waits, its agents' states."""
+    return {
+        "queue_id": q.queue_id,
+        "number": q.number,
+        "name": q.name,
+        "tenant_id": q.tenant_id,
+        "waiting": list(q.waiting.values()),
+        "agents": list(q.agents.values()),
+        "stale": q.stale,
+        "updated": q.updated,
+    }
+
+
 def day_part(state: WallboardState) -> dict[str, Any]:
     """Today's accumulators: what must survive a restart."""
     return {
@@ -69,25 +101,16 @@ def day_part(state: WallboardState) -> dict[str, Any]:
         "counting_since": state.counting_since,
         "finished": dict(state.finished),
         "reroutes": state.reroutes,
-        "queues": [
-            {
-                "queue_id": q.queue_id,
-                "number": q.number,
-                "name": q.name,
-                "tenant_id": q.tenant_id,
-                "sla_threshold": q.sla_threshold,
-                "stats": q.stats,
-                "intervals": [[start, t] for start, t in q.intervals.items()],
-                "seen": q.seen,
-                "trend": list(q.trend),
-            }
-            for q in state.queues.values()
-        ],
+        "queues": [queue_day_record(q) for q in state.queues.values()],
         "agents": list(state.agent_days.values()),
         "coverage": state.coverage.periods,
         "calls": list(state.day_calls),
         "finished_ids": list(state._finished_ids),
-        "trunk_flaps": {name: tr.flaps for name, tr in state.trunks.items()},
+        # Flaps of trunks the PBX has not named again yet (restored by a store) too.
+        "trunk_flaps": {
+            **state.trunk_flaps_restored,
+            **{name: tr.flaps for name, tr in state.trunks.items()},
+        },
         "visits": [[sid, v] for sid, v in state._visits.items()],
     }
 
@@ -98,6 +121,15 @@ def live_part(state: WallboardState) -> dict[str, Any]:
         "clock": state.now(),
         "latest_event_time": state.latest_event_time,
         "skew": state.skew.offset,
+        "skew_samples": state.skew.as_dict(),
+        # Where the model's own clock marks stand, so the next frame or tick
+        # lands in the same minute, interval and coverage period as on the hub.
+        "marks": {
+            "minute": state._minute,
+            "interval": [state._interval_start, state._interval_end],
+            "watching": state.coverage.watching,
+            "pending": state.coverage.pending,
+        },
         "source": state.source,
         "counters": {
             "frames": state.frames,
@@ -110,19 +142,7 @@ def live_part(state: WallboardState) -> dict[str, Any]:
         "dialect_seen": state.dialect_seen,
         "extensions": list(state.extensions.values()),
         "calls": list(state.calls.values()),
-        "queues": [
-            {
-                "queue_id": q.queue_id,
-                "number": q.number,
-                "name": q.name,
-                "tenant_id": q.tenant_id,
-                "waiting": list(q.waiting.values()),
-                "agents": list(q.agents.values()),
-                "stale": q.stale,
-                "updated": q.updated,
-            }
-            for q in state.queues.values()
-        ],
+        "queues": [queue_live_record(q) for q in state.queues.values()],
         "trunks": list(state.trunks.values()),
         "recent": list(state.recent),
         "errors": list(state.errors),
@@ -191,14 +211,22 @@ class _Loader:
 
 
 def restore_day(
-    state: WallboardState, data: Any, result: Restored | None = None, *, live: bool = False
+    state: WallboardState,
+    data: Any,
+    result: Restored | None = None,
+    *,
+    live: bool = False,
+    recent: bool | None = None,
 ) -> Restored:
     """Today's accumulators into `state` (after a restart, before the PBX speaks).
 
     Without `live`, agents come back without a current state: the PBX tells
     it again, and the time the wallboard was not watching is not counted in
-    any state. With `live` (a hub's checkpoint) they keep the hub's.
+    any state. With `live` (a hub's checkpoint) they keep the hub's, and the
+    recent-calls list comes from the live part (`recent`: append the day's
+    calls to it anyway).
     """
+    add_recent = not live if recent is None else recent
     ld = _Loader(state)
     if result is not None:
         ld.result = result
@@ -251,6 +279,9 @@ def restore_day(
         key = (day.tenant_id, day.number)
         if not live:
             have = state.agent_days.get(key)
+            # What it was doing when the day was saved: the same state episode
+            # told again by the PBX is not a new one (see agents._agent_changed).
+            day.resume_state, day.resume_since = day.state, day.since
             day.state, day.since = (have.state, have.since) if have is not None else ("", 0.0)
             day.ringing_since = None
         state.agent_days[key] = day
@@ -266,14 +297,20 @@ def restore_day(
         ]
         state.coverage.load(periods)
 
+    # Ended calls first, in the order they ended (the oldest are forgotten first).
+    for sid in data.get("finished_ids") or ():
+        if type(sid) is str:
+            state._finished_ids[sid] = None
+
     def call(d: dict[str, Any]) -> None:
         rec = _build(FinishedCall, d)
         state.day_calls.append(rec)
-        state.recent.append(rec)
+        if add_recent:
+            state.recent.append(rec)
+        # A caller who hung up waiting is recorded before the call ends: its
+        # end (a CDR) is still to come and must count then.
         if rec.outcome != "abandoned":
-            # A caller who hung up waiting is a queue visit, not a call end: the
-            # call's own end may still come and must still count.
-            state._finished_ids[rec.session_id] = None
+            state._finished_ids.setdefault(rec.session_id, None)
 
     ld.each(data.get("calls"), call)
 
@@ -281,9 +318,6 @@ def restore_day(
         state._visits[_str(item[0]) or "?"] = _build(Visit, item[1])
 
     ld.each(data.get("visits"), visit)
-    for sid in data.get("finished_ids") or ():
-        if type(sid) is str:
-            state._finished_ids[sid] = None
     flaps = data.get("trunk_flaps")
     if type(flaps) is dict:
         restored = {str(k): v for k, v in flaps.items() if type(v) is int and v >= 0}
@@ -310,12 +344,41 @@ def restore(state: WallboardState, data: Any) -> Restored:
     return result
 
 
+def restore_day_live(state: WallboardState, data: Any, now: float) -> Restored:
+    """A hub viewer takes the day a store loaded at the hub as that day began (midnight).
+
+    The viewer rolls over right here (where the hub did: the same frame or
+    tick follows), then takes the hub's day part, which holds what the
+    store added, in place of its own fresh day.
+    """
+    state._check_midnight(now)
+    state.coverage.periods = []
+    state.day_calls.clear()
+    result = restore_day(state, data, live=True, recent=True)
+    _rebuild_agents(state)
+    state.touch(EVERYTHING)
+    return result
+
+
 def _restore_live(state: WallboardState, live: dict[str, Any], result: Restored) -> None:
     ld = _Loader(state)
     ld.result = result
     t = _num(live.get("latest_event_time"))
     state.latest_event_time = t if t is not None and usable_time(t) else None
     state.skew.offset = _num(live.get("skew")) or 0.0
+    state.skew.load(live.get("skew_samples"))
+    marks = live.get("marks")
+    if type(marks) is dict:
+        minute = _num(marks.get("minute"))
+        if minute is not None:
+            state._minute = minute
+        interval = marks.get("interval")
+        if type(interval) is list and len(interval) == 2:
+            start, end = _num(interval[0]), _num(interval[1])
+            if start is not None and end is not None:
+                state._interval_start, state._interval_end = start, end
+        state.coverage.watching = marks.get("watching") is True
+        state.coverage.pending = marks.get("pending") is True
     counters = live.get("counters")
     if type(counters) is dict:
         for k in ("frames", "events", "replies", "unknown", "invalid", "limits_dropped"):
@@ -415,6 +478,9 @@ __all__ = [
     "day_part",
     "json_default",
     "live_part",
+    "queue_day_record",
+    "queue_live_record",
     "restore",
     "restore_day",
+    "restore_day_live",
 ]

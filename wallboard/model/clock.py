@@ -34,6 +34,25 @@ class SkewEstimator:
             s = sorted(self._samples)
             self.offset = s[len(s) // 2]
 
+    def as_dict(self) -> dict[str, object]:
+        """For a checkpoint: a viewer must go on estimating from the same samples."""
+        return {"offset": self.offset, "samples": list(self._samples), "n": self._n}
+
+    def load(self, data: object) -> None:
+        if not isinstance(data, dict):
+            return
+        samples = data.get("samples")
+        if isinstance(samples, list):
+            self._samples.clear()
+            self._samples.extend(
+                float(x) for x in samples[-SAMPLES:] if type(x) in (int, float) and x == x
+            )
+        n = data.get("n")
+        self._n = n if type(n) is int and n >= 0 else len(self._samples)
+        offset = data.get("offset")
+        if type(offset) in (int, float) and offset == offset:
+            self.offset = float(offset)  # type: ignore[arg-type]
+
     def reset(self) -> None:
         self._samples.clear()
         self._n = 0

@@ -207,6 +207,9 @@ class AgentDay:
     last_logout: float | None = None
     last_session: str = ""
     ringing_since: float | None = None  # rung now for a call (missed if it stops unanswered)
+    # Restored from a store: the state (and its start) it was in when saved.
+    resume_state: str = ""
+    resume_since: float = 0.0
 
     def seconds(self, state: str, now: float) -> float:
         s = self.state_s.get(state, 0.0)

@@ -218,8 +218,10 @@ class WallboardState(
     def _move_interval(self, now: float) -> None:
         cal = self.calendar
         start = cal.interval_start(now)
-        if self.counting_since is not None and start < self.counting_since:
-            start = self.counting_since  # the clock went back past midnight: stay in today
+        if self._next_reset is not None:
+            day_start = cal.midnight(self._next_reset - 1.0)
+            if start < day_start:
+                start = day_start  # the clock went back past midnight: stay in today
         self._interval_start = start
         self._interval_end = cal.interval_end(start)
         self._minute = now - now % 60.0

@@ -71,9 +71,10 @@ def load_day(conn: sqlite3.Connection, day: str) -> dict[str, Any] | None:
             q["seen"].append(sid)
 
     agents = []
-    for tenant, number, answered, missed, state_s, first, last, session in conn.execute(
+    for tenant, number, answered, missed, state_s, first, last, session, st, since in conn.execute(
         "SELECT a.tenant_id, a.number, d.answered, d.missed, d.state_s, d.first_login,"
-        " d.last_logout, d.last_session FROM agent_days d JOIN agents a ON a.id = d.agent"
+        " d.last_logout, d.last_session, d.state, d.since"
+        " FROM agent_days d JOIN agents a ON a.id = d.agent"
         " WHERE d.day = ?",
         (day,),
     ):
@@ -87,6 +88,9 @@ def load_day(conn: sqlite3.Connection, day: str) -> dict[str, Any] | None:
                 "first_login": first,
                 "last_logout": last,
                 "last_session": session,
+                # The state it was in when saved: the same episode told again is not new.
+                "state": st or "",
+                "since": since or 0.0,
             }
         )
 

@@ -247,9 +247,16 @@ class WallboardApp(App[int]):
         bell: bool = False,
         watch_terminal: bool = True,
         on_retry: Callable[[], None] | None = None,
+        start_page: str | None = None,
+        start_wall: bool = False,
+        start_theme: str | None = None,
         history: HistorySource | None = None,
     ) -> None:
         super().__init__()
+        # Where a kiosk starts (`--page`, `--wall`, `--theme`): nobody is there to press keys.
+        self.start_page = start_page
+        self.start_wall = start_wall
+        self.start_theme = start_theme
         self.state = state
         self.derived = Derived(state)
         self.feed = feed
@@ -318,6 +325,25 @@ class WallboardApp(App[int]):
             self._watch_terminal()
         self.refresh_now(tick=True)
         self.query_one("#ov-queues", QueuesTable).focus()
+        self._apply_start()
+
+    def _apply_start(self) -> None:
+        theme = self.start_theme
+        if theme is not None:
+            if theme in self.available_themes:
+                self.theme = theme
+            else:
+                self.notify(
+                    f"unknown theme {safe_text(theme, 40)!r}; keeping {self.theme}",
+                    severity="warning",
+                    timeout=10,
+                )
+        if self.start_page is not None:
+            names = [p for p, _ in PAGES]
+            if self.start_page in names:
+                self.action_page(names.index(self.start_page) + 1)
+        if self.start_wall:
+            self.call_after_refresh(self.action_wall)
 
     def on_unmount(self) -> None:
         # The GC policy freezes the heap; whatever runs after the app (tests, an

@@ -47,6 +47,32 @@ class FeedInfo:
     label: str = ""  # e.g. "replay ×10 night.jsonl"
     error: str = ""  # the feed worker died with this
     store: str = ""  # the store cannot write: the day is kept in memory only
+    # Viewing a hub: the viewer's own link to it (feed.viewer.HubLink); `state.source`
+    # is then the hub's connection to the PBX.
+    link: Any = None
+
+
+class LinkClock:
+    """A hub link in words, with the countdown to the next try."""
+
+    def __init__(self) -> None:
+        self._seen: tuple[Any, ...] | None = None
+        self._seen_at = 0.0
+
+    def words(self, link: Any, wall: float) -> str:
+        sig = (link.status, link.attempt, link.retry_in)
+        if sig != self._seen:
+            self._seen, self._seen_at = sig, wall
+        if link.status == "connected":
+            return "hub"
+        if link.status == "reconnecting":
+            if link.retry_in is not None:
+                left = max(0.0, link.retry_in - (wall - self._seen_at))
+                return f"hub unreachable, retrying in {left:.0f}s"
+            return "hub unreachable, retrying"
+        if link.status == "rejected":
+            return "hub rejected the token"
+        return f"hub {link.status}"
 
 
 class SourceClock:
@@ -83,6 +109,13 @@ def _not_yet(src: Any) -> bool:
     return src.status == "disconnected" and not src.last_error and not src.last_frame_at
 
 
+_LINK_WORDS = LinkClock()
+
+
+def feed_words(ctx: Ctx, link: Any) -> str:
+    return _LINK_WORDS.words(link, ctx.wall)
+
+
 def alerts(ctx: Ctx, words: str, feed: FeedInfo) -> list[str]:
     """Everything that must be impossible to miss, most serious first."""
     st = ctx.state
@@ -92,8 +125,23 @@ def alerts(ctx: Ctx, words: str, feed: FeedInfo) -> list[str]:
         out.append(f"FEED STOPPED: {safe_text(feed.error, 100)}")
     if feed.store:
         out.append(f"HISTORY NOT SAVED: {safe_text(feed.store, 200)}")
+    link = feed.link
+    if link is not None and link.status != "connected":
+        err = f": {safe_text(link.last_error, 200)}" if link.last_error else ""
+        if link.status == "rejected":
+            out.append(f"HUB REJECTED THIS VIEWER{err} (press r to try again)")
+            return out
+        if link.status != "connecting" or link.last_error:
+            asof = f" — numbers are from {hms(src.last_frame_at)}" if src.last_frame_at else ""
+            out.append(f"HUB UNREACHABLE ({feed_words(ctx, link)}){err}{asof}")
+        return out  # what the hub knew of the PBX is as old as the link
     if src.kind == "live" and src.status != "connected" and not _not_yet(src):
-        what = "LOGIN REJECTED" if src.status == "auth_failed" else "CONNECTION LOST"
+        if src.status == "auth_failed":
+            what = "LOGIN REJECTED"
+        else:
+            what = "PBX DISCONNECTED" if link is not None else "CONNECTION LOST"
+        if link is not None:
+            words = f"the hub is {words}"
         # Room for the whole line (the bar wraps): the fix ("use --ca-file …") is at its end.
         err = f": {safe_text(src.last_error, 200)}" if src.last_error else ""
         asof = f" — numbers are from {hms(src.last_frame_at)}" if src.last_frame_at else ""
@@ -122,6 +170,7 @@ class StatusLine(Registered, Panel, Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
         self.clock = SourceClock()
+        self.link_clock = LinkClock()
         self._last: Text | None = None
 
     def sync(self, ctx: Ctx, tick: bool) -> None:
@@ -134,9 +183,17 @@ class StatusLine(Registered, Panel, Static):
             t.append(" PAUSED ", style="bold reverse yellow")
             t.append(" ")
         ok = src.status in ("connected", "finished")
+        feed: FeedInfo = getattr(app, "feed_info", FeedInfo())
+        link = feed.link
+        if link is not None:
+            # Viewing a hub: first the link to the hub, then the hub's link to the PBX.
+            up = link.status == "connected"
+            t.append("● " if up else "✖ ", style="bold green" if up else "bold red")
+            t.append(self.link_clock.words(link, ctx.wall), style="bold" if up else "bold red")
+            t.append(" · PBX " if up else " · PBX (as last seen) ", style="dim")
+            ok = ok and up
         t.append("● " if ok else "✖ ", style="bold green" if ok else "bold red")
         t.append(words, style="bold" if ok else "bold red")
-        feed: FeedInfo = getattr(app, "feed_info", FeedInfo())
         clock = ctx.wall if src.kind == "live" else ctx.now
         t.append(f"  {hms(clock)}", style="bold")
         dialect = src.dialect or st.dialect_seen or "?"
