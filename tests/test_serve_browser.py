@@ -129,9 +129,10 @@ async def test_kiosk_url_chooses_page_mode_theme_and_font_size() -> None:
         text = await b.wait_js(
             "(() => { const s = wallboard.screenText();"
             # The dashboard's tiles say "Waiting" and "Service lvl" too (whole words
-            # where they fit): wait for the wall itself, the board without its footer.
-            " return s.includes('Waiting') && s.includes('Service') && !s.includes('q Quit')"
-            " ? s : ''; })()",
+            # where they fit), and may be drawn before its status line and footer: wait
+            # for the wall itself.
+            " return s.includes('Waiting') && s.includes('Service')"
+            " && !s.includes('since') && !s.includes('q Quit') ? s : ''; })()",
             60,
         )
         assert "q Quit" not in text and "since" not in text
