@@ -68,7 +68,7 @@ async def test_recording_truncated_mid_line_replays_in_the_tui(tmp_path: Path) -
         await pilot.pause()
         counters = str(app.query_one("#counters", CountersPanel).render())
         assert "invalid 1" in counters
-        log = "\n".join(s.text for s in app.query_one("#log", EventLog).lines)
+        log = "\n".join(app.query_one("#log", EventLog).lines_text())
         assert "truncated line" in log
         await pilot.press("q")
     assert app.return_code == 0

@@ -64,7 +64,7 @@ async def test_view_is_the_same_tui_on_a_hub() -> None:
             await pilot.press("2")
             await pilot.pause()
             table = app.table("#queues-table")
-            await app_until(app, lambda: table.row_count == len(rig.state.queues))
+            await app_until(app, lambda: len(table.rows) == len(rig.state.queues))
             table.focus()
             await pilot.press("enter")
             await pilot.pause()

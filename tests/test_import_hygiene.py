@@ -107,3 +107,67 @@ def test_textual_internals_only_in_one_module() -> None:
         text = path.read_text()
         for banned in ("from textual._", "import textual._", "textual.widgets._", "textual.app._"):
             assert banned not in text, f"{path.relative_to(PKG)} uses a Textual internal"
+
+
+def _textual_private_names() -> set[str]:
+    """Private attributes of the Textual classes the wallboard builds on."""
+    from textual.app import App
+    from textual.dom import DOMNode
+    from textual.driver import Driver
+    from textual.message_pump import MessagePump
+    from textual.screen import Screen
+    from textual.scroll_view import ScrollView
+    from textual.widget import Widget
+    from textual.widgets import DataTable, Digits, Input, Label, RichLog, Static
+
+    names: set[str] = set()
+    for cls in (App, DOMNode, Driver, MessagePump, Screen, ScrollView, Widget, DataTable):
+        names |= {n for n in dir(cls) if n.startswith("_") and not n.startswith("__")}
+    for cls in (Digits, Input, Label, RichLog, Static):
+        names |= {n for n in dir(cls) if n.startswith("_") and not n.startswith("__")}
+    return names
+
+
+def _defined_here() -> set[str]:
+    """Private names the wallboard defines itself (its own methods, attributes, overrides)."""
+    import ast
+
+    out: set[str] = set()
+    for path in PKG.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef):
+                for item in node.body:  # methods and class attributes of our classes
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        out.add(item.name)
+                    elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                        out.add(item.target.id)
+            elif (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.ctx, ast.Store)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "self"
+            ):
+                out.add(node.attr)  # self._x = … in our own classes
+    return out
+
+
+def test_textual_private_methods_only_in_one_module() -> None:
+    """`._scroll_update(…)`, `Screen._compositor_refresh`, getattr(x, "_name"): only
+    in textual_private.py, where an upgrade looks first."""
+    import ast
+
+    banned = _textual_private_names() - _defined_here()
+    assert "_scroll_update" in banned and "_compositor_refresh" in banned
+    bad = []
+    for path in PKG.rglob("*.py"):
+        if path.name == "textual_private.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            name = None
+            if isinstance(node, ast.Attribute) and node.attr in banned:
+                name = node.attr
+            elif isinstance(node, ast.Constant) and node.value in banned:
+                name = node.value  # getattr(widget, "_name")
+            if name is not None:
+                bad.append(f"{path.relative_to(PKG)}:{node.lineno} {name}")
+    assert not bad, bad

@@ -128,7 +128,11 @@ async def test_kiosk_url_chooses_page_mode_theme_and_font_size() -> None:
         # Wall mode: big numbers, no status line and no key footer.
         text = await b.wait_js(
             "(() => { const s = wallboard.screenText();"
-            " return s.includes('Waiting') && s.includes('Service') ? s : ''; })()",
+            # The dashboard's tiles say "Waiting" and "Service lvl" too (whole words
+            # where they fit), and may be drawn before its status line and footer: wait
+            # for the wall itself.
+            " return s.includes('Waiting') && s.includes('Service')"
+            " && !s.includes('since') && !s.includes('q Quit') ? s : ''; })()",
             60,
         )
         assert "q Quit" not in text and "last event" not in text and "view http" not in text

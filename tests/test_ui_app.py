@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from textual.geometry import Region
 
 from scenario import T0, TENANT, call
 from ui_helpers import bare_app, replay_app, state_from, utc
 from wallboard.model import WallboardState
 from wallboard.protocol.parse import parse_object
 from wallboard.ui.app import PAGES, WallboardApp
-from wallboard.ui.panels import AgentsTable, CallsTable, KeyedTable, QueuesTable
+from wallboard.ui.panels import AgentsTable, CallsTable, QueuesTable, RowsPanel
 from wallboard.ui.screens import (
     WALL_PAGES,
     CallScreen,
@@ -30,7 +31,7 @@ def _utc() -> Iterator[None]:
 
 
 def _rows(app: WallboardApp, selector: str) -> list[list[str]]:
-    return app.screen.query_one(selector, KeyedTable).shown_text()
+    return app.screen.query_one(selector, RowsPanel).shown_text()
 
 
 async def test_pages_and_panel_focus() -> None:
@@ -72,7 +73,7 @@ async def test_arrows_and_jk_move_the_cursor() -> None:
         await pilot.press("k", "up")
         assert table.cursor_row == 1
         await pilot.press("G")
-        assert table.cursor_row == table.row_count - 1
+        assert table.cursor_row == len(table.rows) - 1
         await pilot.press("g")
         assert table.cursor_row == 0
 
@@ -112,7 +113,7 @@ async def test_sort_cycles_columns_and_reverses() -> None:
         await pilot.press("S")  # reverse the current sort
         assert [r[0] for r in table.shown_text()] == ["8003", "8002", "8001"]
         await pilot.press("s", "s")  # → Wait column (index 2)
-        assert table.COLUMNS[table.sort_col].key == "waiting"
+        assert table.rows.sort_key == "waiting"
         waits = [int(r[2].rstrip("!").split("+")[0]) for r in table.shown_text()]
         assert waits == sorted(waits)
         assert "sort Wait" in str(table.border_title)
@@ -204,8 +205,9 @@ async def test_help_is_built_from_bindings() -> None:
         does = {r[1] for r in app.screen.rows}
         for needed in ("Quit", "Help", "Filter", "Sort", "Wall", "Pause", "Theme", "Overview"):
             assert needed in does
-        keys = {r[0] for r in app.screen.rows}
+        keys = {k for r in app.screen.rows for k in r[0].split(" / ")}
         assert "j" in keys and "/" in keys
+        assert ("↓ / j", "Down", "tables") in app.screen.rows
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
@@ -226,11 +228,11 @@ async def test_pause_freezes_the_display_not_the_data() -> None:
         app._on_timer()
         await pilot.pause()
         table = app.query_one("#calls-table", CallsTable)
-        assert table.row_count == 0 and "p1" in state.calls
+        assert len(table.rows) == 0 and "p1" in state.calls
         assert "PAUSED" in str(app.query_one(StatusLine).render())
         await pilot.press("p")
         await pilot.pause()
-        assert not app.paused and table.row_count == 1
+        assert not app.paused and len(table.rows) == 1
 
 
 async def test_keyed_diff_touches_only_changed_cells(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -240,42 +242,54 @@ async def test_keyed_diff_touches_only_changed_cells(monkeypatch: pytest.MonkeyP
         await pilot.press("4")
         await pilot.pause()
         table = app.query_one("#calls-table", CallsTable)
-        assert table.row_count == 2
-        updates: list[tuple[str, str]] = []
-        adds: list[str] = []
-        # Spy where rows really get added (the bulk path), not on DataTable.add_row.
-        orig_update, orig_add = table.update_cell, table._add_rows
+        assert len(table.rows) == 2
+        changed: list[set[str]] = []
+        regions: list[Region] = []
 
-        def spy_update(row_key, column_key, value, *, update_width=False):  # type: ignore[no-untyped-def]
-            assert update_width is False
-            updates.append((str(row_key), column_key.value))
-            return orig_update(row_key, column_key, value, update_width=update_width)
+        class Spy:
+            def rows_changed(self, keys: object, order: bool) -> None:
+                changed.append(set(keys))  # type: ignore[call-overload]
 
-        def spy_add(items):  # type: ignore[no-untyped-def]
-            adds.extend(key for key, _row in items)
-            return orig_add(items)
+        table.rows.subscribe(Spy())
+        orig_refresh = table.refresh
 
-        monkeypatch.setattr(table, "update_cell", spy_update)
-        monkeypatch.setattr(table, "_add_rows", spy_add)
+        def spy_refresh(*r: Region, **kw: object) -> object:
+            regions.extend(r)
+            return orig_refresh(*r, **kw)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(table, "refresh", spy_refresh)
+        formats = table.counters.formats
         state.apply(parse_object(call("call_established", "a", T0 + 2, "5551234", "101")))
         app.refresh_now()
-        assert adds == []
-        assert {u[0] for u in updates} == {"a"}  # row b untouched
-        assert ("a", "state") in updates
-        # A new call is one added row (the spy sees the path rows really take).
+        assert changed == [{"a"}]  # row b's record was not even rebuilt into a change
+        assert table.counters.formats == formats + 1  # one row formatted again
+        # Repainted: cells of row a's line (state, duration, answered by), never its
+        # unchanged caller and callee cells, nor row b.
+        line_a = table.header_height + table.rows.index_of("a")
+        x = sum(c.width + 2 for c in table.visible_columns[:2])
+        assert regions and all(r.y == line_a and r.height == 1 for r in regions), regions
+        assert Region(x, line_a, 13, 1) in regions and all(r.x >= x for r in regions), regions
+        # A new call is one changed row.
+        changed.clear()
         state.apply(parse_object(call("call_start", "c", T0 + 2, "5550003", "102")))
         app.refresh_now()
-        assert adds == ["c"] and table.row_count == 3
-        # A hidden panel is not touched, but catches up when shown.
+        assert changed == [{"c"}] and len(table.rows) == 3
+        # A hidden panel is not painted, but its rows catch up (once a second) and
+        # it shows them when shown.
         await pilot.press("1")
         await pilot.pause()
-        updates.clear()
+        changed.clear()
+        regions.clear()
         state.apply(parse_object(call("call_ended", "a", T0 + 3, "5551234", "101")))
         app.refresh_now()
-        assert updates == [] and table.row_count == 3
+        assert changed == [] and len(table.rows) == 3
+        app.refresh_now(tick=True)
+        await pilot.pause()  # hidden tables catch up after the pass has been painted
+        assert changed == [{"a"}] and len(table.rows) == 2 and regions == []
         await pilot.press("4")
         await pilot.pause()
-        assert table.row_count == 2
+        # Longest first: b (started T0+1), then c.
+        assert [r[0] for r in table.shown_text()] == ["5550002 New Caller", "5550003"]
 
 
 async def test_alerts_for_lost_connection_and_trunk() -> None:
@@ -356,13 +370,13 @@ async def test_many_rows_removed_at_once_keep_the_table_consistent() -> None:
         await pilot.press("4")
         await pilot.pause()
         table = app.query_one("#calls-table", CallsTable)
-        assert table.row_count == 60
-        table.move_cursor(row=59)
+        assert len(table.rows) == 60
+        table.move_cursor(table.rows.key_at(59))
         for i in range(0, 60, 2):  # every other call ends in one refresh
             state.apply(parse_object(call("call_ended", f"m{i:02d}", T0 + 100, "1", "101")))
         app.refresh_now(tick=True)
         await pilot.pause()
-        assert table.row_count == 30
+        assert len(table.rows) == 30
         assert set(table.shown_rows()) == {f"m{i:02d}" for i in range(1, 60, 2)}
         assert len({r[0] for r in table.shown_text()}) == 30  # display order intact
         assert 0 <= table.cursor_row < 30

@@ -130,11 +130,11 @@ async def test_i_on_an_agent_row_explains_the_agent_day() -> None:
         await pilot.pause()
         table = app.focused
         assert isinstance(table, AgentsTable)
-        number = table.cursor_key
+        tenant, number = table.cursor_key  # agents are keyed (tenant, number)
         await pilot.press("i")
         await pilot.pause()
         body = shown(app).body
-        (tenant, _), day = next((k, d) for k, d in app.state.agent_days.items() if k[1] == number)
+        day = app.state.agent_days[(tenant, number)]
         name = app.state.names.name(tenant, number)
         assert body.subject.title == f"Agent {number} {name}"
         e = body.current

@@ -39,3 +39,17 @@ def test_help(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-u
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_wall_mode(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(replay_app(), terminal_size=size, press=["w"])
+
+
+def test_queue_with_its_own_thresholds(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """Queue 8003 (Billing: 1 waiting, 73 %) under its own thresholds (warn at 1 waiting,
+    critical below 75 %): amber and critical where the board's thresholds see amber only."""
+    from wallboard.config import Thresholds
+
+    app = replay_app()
+    app.queue_thresholds = {
+        "8003": Thresholds(
+            waiting_warn=1, waiting_crit=5, service_level_warn=90, service_level_crit=75
+        )
+    }
+    assert snap_compare(app, terminal_size=(120, 30))

@@ -97,8 +97,8 @@ async def test_hostile_strings_render_literally_and_do_not_crash() -> None:
         assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text
         assert REPLACEMENT in text
         # Click every row: a markup action would quit the app here.
-        for row in range(calls.row_count):
-            calls.move_cursor(row=row)
+        for row in range(len(calls.rows)):
+            calls.move_cursor(calls.rows.key_at(row))
             await pilot.click(calls, offset=(3, row + 2))
             await pilot.pause()
         assert app.is_running

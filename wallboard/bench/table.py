@@ -1,4 +1,4 @@
-"""`python -m wallboard.bench.table`: one big table under live updates, three ways.
+"""`python -m wallboard.bench.table`: one big table under live updates, two ways.
 
 A micro-benchmark to run by hand while tables move to `VirtualTable`. One
 app, one table of `--rows` agents (ext, name, state, time in state, caller,
@@ -16,9 +16,8 @@ Modes, each in a fresh process, the same seeded updates:
 - ``datatable``: Textual's DataTable, public API, the app's policy today:
   every changed row rebuilt and diffed, `update_cell(update_width=False)` for
   the cells that differ, re-sorted once a second (tables over 1,000 rows),
-  and once a second the rows in view rebuilt for their durations.
-- ``keyed``: the same, on the app's current `KeyedTable` (DataTable plus its
-  render-cache and no-measuring fast paths, `panels.py`): today's board.
+  and once a second the rows in view rebuilt for their durations (the
+  app's policy before its tables moved to `VirtualTable`).
 
 Figures: *refresh* is one timer pass (updates applied, plus the sort and
 tick work when due); *paint* is one Textual screen update that painted
@@ -42,7 +41,7 @@ from typing import Any
 from wallboard.bench.ui import ms_stats, peak_rss_mb
 from wallboard.ui.fmt import AGENT_STYLE, agent_label, agent_rank, dur
 
-MODES = ("vtable", "datatable", "keyed")
+MODES = ("vtable", "datatable")
 DRIVER = "wallboard.bench.driver:NullTerminalDriver"
 STATES = ("READY", "QUEUE_CALL", "OTHER_CALL", "WRAP_UP", "NOT_READY")
 BIG_TABLE = 1000  # the app re-sorts bigger DataTables at most once a second
@@ -155,9 +154,9 @@ class VTable(Table):
 
 
 class DTable(Table):
-    """DataTable (or KeyedTable) driven as the app drives its tables today."""
+    """DataTable driven as the app drove its tables before `VirtualTable`."""
 
-    def __init__(self, recs: dict[str, Rec], now: float, keyed: bool) -> None:
+    def __init__(self, recs: dict[str, Rec], now: float) -> None:
         from rich.text import Text
         from textual.widgets import DataTable
 
@@ -168,17 +167,7 @@ class DTable(Table):
         self.shown: dict[str, tuple[tuple[str, str], ...]] = {}
         self.need_sort = False
         self.recs = recs
-        if keyed:
-            from wallboard.ui.panels import Column, KeyedTable
-
-            class Agents(KeyedTable):
-                COLUMNS = tuple(Column(*spec) for spec in COLUMN_SPECS)
-                DEFAULT_SORT = 2
-
-            self.table: Any = Agents(id="t")
-        else:
-            self.table = DataTable(id="t", cursor_type="row", zebra_stripes=True)
-        self.keyed = keyed
+        self.table: Any = DataTable(id="t", cursor_type="row", zebra_stripes=True)
         self.col_keys = [spec[0] for spec in COLUMN_SPECS]
 
     def widget(self) -> Any:
@@ -194,15 +183,10 @@ class DTable(Table):
             cells = _cells(r, self.now)
             self.shown[ext] = cells
             rows.append((ext, tuple(self.cell(t, s, ext, j, r) for j, (t, s) in enumerate(cells))))
-        if self.keyed:  # the app's one-pass fill (KeyedTable._add_rows takes raw cells)
-            self.table._add_rows(
-                [(ext, tuple((c.plain, c.style, c.sort) for c in cs)) for ext, cs in rows]
-            )
-        else:
-            for key, label, width in COLUMN_SPECS:
-                self.table.add_column(self.Text(label, style="bold"), width=width, key=key)
-            for ext, cs in rows:
-                self.table.add_row(*cs, key=ext)
+        for key, label, width in COLUMN_SPECS:
+            self.table.add_column(self.Text(label, style="bold"), width=width, key=key)
+        for ext, cs in rows:
+            self.table.add_row(*cs, key=ext)
         self.sort()
 
     def sort(self) -> None:
@@ -246,9 +230,9 @@ class DTable(Table):
 # ------------------------------------------------------------------ one run
 def run_mode(opts: argparse.Namespace) -> dict[str, Any]:
     from textual.app import App, ComposeResult
-    from textual.screen import Screen
 
     from wallboard.bench.driver import NullTerminalDriver
+    from wallboard.ui.textual_private import hook_screen_updates
 
     perf = time.perf_counter
     size = tuple(int(v) for v in opts.size.split("x"))
@@ -259,27 +243,19 @@ def run_mode(opts: argparse.Namespace) -> dict[str, Any]:
     refreshes: list[float] = []
     count = {"paints": 0}
 
-    compositor_refresh = Screen._compositor_refresh
-    timer_update = Screen._on_timer_update
-
-    def _compositor_refresh(self: Any) -> None:
-        compositor_refresh(self)
+    def _painted(_screen: Any) -> None:
         count["paints"] += 1
 
-    def _on_timer_update(self: Any) -> None:
+    def _update(_screen: Any, run: Any) -> None:
         before, t0 = count["paints"], perf()
-        timer_update(self)
+        run()
         if count["paints"] != before:
             paints.append(perf() - t0)
 
-    Screen._compositor_refresh = _compositor_refresh  # type: ignore[method-assign]
-    Screen._on_timer_update = _on_timer_update  # type: ignore[method-assign]
+    hook_screen_updates(_painted, _update)
 
     table: Table
-    if opts.mode == "vtable":
-        table = VTable(recs, now)
-    else:
-        table = DTable(recs, now, keyed=opts.mode == "keyed")
+    table = VTable(recs, now) if opts.mode == "vtable" else DTable(recs, now)
 
     class BenchApp(App[None]):
         CSS = "#t { height: 1fr; border: round $primary; }"

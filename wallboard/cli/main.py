@@ -360,7 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--rate", type=_positive_float, default=2000.0)
     b.add_argument("--seconds", type=_positive_float, default=30.0)
     b.add_argument("--seed", type=int, default=1)
-    b.add_argument("--no-baseline", action="store_true", help="skip the naive baseline run")
+    b.add_argument("--no-baseline", action="store_true", help="skip the DataTable baseline run")
     b.add_argument(
         "--idle-seconds", type=_positive_float, default=10.0, help="length of the idle part"
     )

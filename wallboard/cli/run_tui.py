@@ -73,6 +73,7 @@ def run_replay(opts: ReplayOptions) -> int:
         feed=feed,
         feed_label=label,
         thresholds=config.thresholds,
+        queue_thresholds=config.queue_thresholds,
         bell=opts.ui.bell,
         **start_options(opts.ui),
     )
@@ -216,6 +217,7 @@ def run_demo(opts: DemoOptions) -> int:
             feed=demo_feed(sim_config, sim=sim, store=store),
             feed_label=label,
             thresholds=config.thresholds,
+            queue_thresholds=config.queue_thresholds,
             bell=opts.ui.bell,
             **start_options(opts.ui),
         )
@@ -256,6 +258,7 @@ def run_connect(opts: ConnectOptions) -> int:
         state,
         feed=feed,
         thresholds=config.thresholds,
+        queue_thresholds=config.queue_thresholds,
         on_retry=client.retry_now,
         bell=opts.ui.bell,
         **start_options(opts.ui),

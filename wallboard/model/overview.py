@@ -50,8 +50,10 @@ class Overview:
     aht: float | None = None
     agents: Counter[str] = field(default_factory=Counter)  # per-queue states, summed
     ready: int = 0  # people (each agent once, in their most telling state)
-    busy: int = 0
+    busy: int = 0  # on a call or in wrap-up
     not_ready: int = 0
+    on_call: int = 0  # of `busy`: on a queue call or another call
+    wrap_up: int = 0  # of `busy`: in wrap-up
 
 
 def queue_view(state: WallboardState, q: Queue, now: float | None = None) -> QueueView:
@@ -100,6 +102,9 @@ def overview(
     out.aht = kpi.aht(t)
     if queues is None:
         out.ready, out.busy, out.not_ready = state.agent_totals()
+        counts = state.agent_counts
+        out.wrap_up = counts.get("WRAP_UP", 0)
+        out.on_call = out.busy - out.wrap_up
     else:
         qids = {q.queue_id for q in selected}
         people: Counter[str] = Counter()
@@ -109,6 +114,8 @@ def overview(
         out.ready = people.get("READY", 0)
         out.busy = sum(people.get(s, 0) for s in BUSY_STATES)
         out.not_ready = people.get("NOT_READY", 0)
+        out.wrap_up = people.get("WRAP_UP", 0)
+        out.on_call = out.busy - out.wrap_up
     return out
 
 

@@ -28,7 +28,7 @@ import select
 import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -44,7 +44,7 @@ from textual.fuzzy import Matcher
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, DataTable, Footer
+from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState
 
 import wallboard
@@ -57,7 +57,7 @@ except ImportError:  # pragma: no cover - Windows
 from wallboard.config import Thresholds
 from wallboard.model import kpi
 from wallboard.model.state import QUEUES, WallboardState
-from wallboard.ui.derived import Derived
+from wallboard.ui.derived import Changes, Derived
 from wallboard.ui.explainscreen import ExplainCommands, ExplainScreen, subject_for
 from wallboard.ui.gcpolicy import GcPolicy
 from wallboard.ui.history import CombinedSource, HistoryPage, HistorySource, TodaySource
@@ -68,10 +68,10 @@ from wallboard.ui.panels import (
     Ctx,
     EventLog,
     ExtensionsTable,
-    KeyedTable,
     Panel,
     QueuesTable,
     RecentTable,
+    RowsPanel,
     TrunksTable,
     WaitingTable,
 )
@@ -95,7 +95,8 @@ from wallboard.ui.tenants import (
 )
 from wallboard.ui.text import safe_text
 from wallboard.ui.tiles import ExplainableTiles
-from wallboard.ui.widgets import AlertBar, FeedInfo, StatusLine
+from wallboard.ui.vtable import VirtualTable
+from wallboard.ui.widgets import AlertBar, FeedInfo, QuietFooter, StatusLine
 
 Feed = Callable[["WallboardApp"], Awaitable[None]]
 
@@ -239,6 +240,7 @@ class WallboardApp(App[int]):
         feed: Feed | None = None,
         feed_label: str = "",
         thresholds: Thresholds | None = None,
+        queue_thresholds: Mapping[str, Thresholds] | None = None,
         wall_clock: Callable[[], float] = time.time,
         refresh_hz: float = 5.0,
         wall_interval: float = 15.0,
@@ -260,6 +262,8 @@ class WallboardApp(App[int]):
         self.feed = feed
         self.feed_info = FeedInfo(label=feed_label)
         self.thresholds = thresholds or Thresholds()
+        # A queue's own thresholds by queue number (config `Config.queue_thresholds`).
+        self.queue_thresholds: Mapping[str, Thresholds] = dict(queue_thresholds or {})
         self.wall_clock = wall_clock
         self.refresh_hz = refresh_hz
         self.wall_interval = wall_interval
@@ -271,6 +275,7 @@ class WallboardApp(App[int]):
         self.refresh_stats = RefreshStats()
         self.gc_policy = GcPolicy()  # full GC pauses off the hot path (see gcpolicy.py)
         self._panels: list[Panel] = []
+        self._tenants: set[str] = set()  # tenant ids seen (several: a v22 global board)
         self._last_second = -1
         self._bell_state: tuple[int, int] = (0, 0)
         self._last_bell = 0.0
@@ -306,7 +311,7 @@ class WallboardApp(App[int]):
                     yield EventLog(id="log")
             yield HistoryPage(id="history")
         yield FilterBar()
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self._apply_size_class()
@@ -409,7 +414,13 @@ class WallboardApp(App[int]):
             now=self.state.pbx_now(),
             wall=self.wall_clock(),
             thresholds=self.thresholds,
+            thresholds_for=self.thresholds_for,
+            tenants=frozenset(self._tenants),
         )
+
+    def thresholds_for(self, number: str) -> Thresholds:
+        """The thresholds a queue's numbers are coloured by (its own, else the board's)."""
+        return self.queue_thresholds.get(number, self.thresholds)
 
     def refresh_now(self, tick: bool = False) -> float:
         """One refresh pass: take what is dirty, apply it to visible panels. Returns seconds."""
@@ -417,6 +428,7 @@ class WallboardApp(App[int]):
         ch = self.derived.take()
         panels = list(self._panels)
         if ch:
+            self._note_tenants(ch)
             for p in panels:
                 p.note(ch)
         ctx = self._ctx()
@@ -424,11 +436,34 @@ class WallboardApp(App[int]):
             for p in panels:
                 if self._visible(p):
                     p.sync(ctx, tick)
+        if tick:
+            # Off screen, once a second, after this pass has been painted: rows kept
+            # current (nothing painted), so showing a page waits for a second of
+            # changes at most, and what is on screen never waits for them.
+            self.call_after_refresh(self._catch_up_hidden)
         if self.bell_enabled and ch.flags & QUEUES:
             self._maybe_bell(ctx)
         dt = time.perf_counter() - t0
         self.refresh_stats.record(dt)
         return dt
+
+    def _note_tenants(self, ch: Changes) -> None:
+        """Tenants only appear: look at what changed (O(changed)), never at everything."""
+        st, seen = self.state, self._tenants
+        for qid in ch.queues:
+            q = st.queues.get(qid)
+            if q is not None and q.tenant_id:
+                seen.add(q.tenant_id)
+        for tenant, _number in ch.ext_keys:
+            if tenant:
+                seen.add(tenant)
+
+    def _catch_up_hidden(self) -> None:
+        # One callback per panel: frames and paints get the loop between two.
+        ctx = self._ctx()
+        for p in list(self._panels):
+            if not self._visible(p):
+                self.call_later(p.catch_up_offscreen, ctx)
 
     def _maybe_bell(self, ctx: Ctx) -> None:
         """Ring on a new SLA breach or a queue newly below the critical service level."""
@@ -469,24 +504,23 @@ class WallboardApp(App[int]):
         self.page = PAGES[n - 1][0]
         self.query_one("#pages", ContentSwitcher).current = self.page
         self.call_after_refresh(self._focus_page)
-        # Answer the key first: the page is painted with the rows it last showed,
-        # then caught up. Catching up a 5,000-row table that was hidden during a
-        # storm takes ~0.2 s; done before the paint, the key waited for it.
-        self.call_after_refresh(self.refresh_now, True)
+        # Caught up before the first paint: hidden tables are at most a second
+        # behind (`catch_up`), so the page shows current rows at once.
+        self.refresh_now(tick=True)
 
     def _focus_page(self) -> None:
         page = self.query_one(f"#{self.page}")
-        tables = list(page.query(KeyedTable))
+        tables = [t for t in page.query(RowsPanel) if t.display]
         if tables:
             tables[0].focus()
         elif callable(focus_default := getattr(page, "focus_default", None)):
             focus_default()
 
-    def _focused_table(self) -> KeyedTable | None:
+    def _focused_table(self) -> VirtualTable[Any, Any] | None:
         f = self.focused
-        if isinstance(f, KeyedTable):
+        if isinstance(f, VirtualTable):
             return f
-        for t in self.screen.query(KeyedTable):
+        for t in self.screen.query(RowsPanel):
             if self._visible(t):
                 return t
         return None
@@ -512,8 +546,8 @@ class WallboardApp(App[int]):
     def action_back(self) -> None:
         """Esc: clear the focused table's filter, else leave the detail / wall screen."""
         f = self.focused
-        if isinstance(f, KeyedTable) and f.filter:
-            f.set_filter("")
+        if isinstance(f, VirtualTable) and f.filter_text:
+            f.set_filter_text("")
             self.refresh_now()
             return
         if isinstance(self.screen, (DetailScreen, WallScreen)):
@@ -607,7 +641,7 @@ class WallboardApp(App[int]):
                 else "this screen"
                 if isinstance(node, Screen)
                 else "tables"
-                if isinstance(node, DataTable)
+                if isinstance(node, VirtualTable)
                 else type(node).__name__
             )
             info[gid] = (b.description, where)
@@ -623,12 +657,12 @@ class WallboardApp(App[int]):
         self.push_screen(HelpScreen(self.help_rows()))
 
     # ---------------------------------------------------------------- details
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        table = event.data_table
-        if not isinstance(table, KeyedTable) or event.row_key.value is None:
+    def on_virtual_table_row_selected(self, event: VirtualTable.RowSelected) -> None:
+        table = event.table
+        if not isinstance(table, RowsPanel) or event.key is None:
             return
         event.stop()
-        key = event.row_key.value
+        key = event.key
         if isinstance(table, WaitingTable):
             sid = key.partition("\x1f")[2]
             if sid in self.state.calls:
@@ -639,14 +673,17 @@ class WallboardApp(App[int]):
         if table.DETAIL is not None:
             self.open_detail(table.DETAIL, key)
 
-    def open_detail(self, kind: str, key: str) -> None:
+    def open_detail(self, kind: str, key: Any) -> None:
         """Push the detail screen for a queue id, agent number, 'tenant/number' or session id."""
         screen: Screen[Any]
         if kind == "queue":
             screen = QueueScreen(key)
         elif kind == "agent":
-            keys = sorted(self.derived.keys_by_number.get(key, ()))
-            screen = ExtensionScreen(keys[0] if keys else ("", key))
+            if isinstance(key, tuple):  # (tenant, number): the agents table's key
+                screen = ExtensionScreen(key)
+            else:
+                keys = sorted(self.derived.keys_by_number.get(key, ()))
+                screen = ExtensionScreen(keys[0] if keys else ("", key))
         elif kind == "extension":
             tenant, _, number = key.partition("/")
             screen = ExtensionScreen((tenant, number))
@@ -690,8 +727,8 @@ class WallboardApp(App[int]):
             self.exit(0)
 
     # ----------------------------------------------------------- test helpers
-    def table(self, selector: str) -> KeyedTable:
-        return self.screen.query_one(selector, KeyedTable)
+    def table(self, selector: str) -> RowsPanel:
+        return self.screen.query_one(selector, RowsPanel)
 
     def panels(self) -> list[Widget]:
         return [p for p in self._panels if isinstance(p, Widget)]

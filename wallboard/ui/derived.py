@@ -205,6 +205,32 @@ class Derived:
                 caller, caller_name = self.other_party(call, number)
         return AgentView(number, state, since, names, caller, caller_name)
 
+    def agent_in(self, tenant: str, number: str) -> AgentView | None:
+        """One tenant's agent (the same extension number in two tenants is two agents)."""
+        st = self.state
+        qids = st.members.get((tenant, number))
+        if not qids:
+            return None
+        state, since, _session = st.agent_best(tenant, number)
+        if not state and since == 0.0:
+            return None
+        names: list[str] = []
+        caller = caller_name = ""
+        for qid in qids:
+            q = st.queues.get(qid)
+            a = q.agents.get(number) if q is not None else None
+            if q is None or a is None:
+                continue
+            names.append(q.number or q.queue_id)
+            if a.session_id and not caller:
+                caller, caller_name = a.caller_number, a.caller_name
+        names.sort()
+        if not caller:
+            call = self.current_call(number)
+            if call is not None:
+                caller, caller_name = self.other_party(call, number)
+        return AgentView(number, state, since, names, caller, caller_name)
+
     def current_call(self, number: str) -> Call | None:
         """The extension's most relevant active call (talking beats ringing), if any."""
         sids = self.party_calls.get(number)

@@ -215,8 +215,11 @@ def interval_subject(pic: DayPicture, row: IntervalRow) -> Subject:
     return Subject(f"{pic.title} · {hm(row.start)}–{hm(row.end)}", build, "sl")
 
 
-def _agent_key(app: Any, number: str) -> tuple[str, str]:
-    """(tenant, number) of an agent row keyed by number: the filtered tenant's first."""
+def _agent_key(app: Any, number: Any) -> tuple[str, str]:
+    """(tenant, number) of an agent row: its key when it is one (the agents table),
+    else (a row keyed by number) the filtered tenant's first."""
+    if isinstance(number, tuple):
+        return number  # type: ignore[return-value]
     keys = sorted(k for k in app.state.agent_days if k[1] == number)
     tenant = getattr(app, "tenant_filter", None)
     for k in keys:

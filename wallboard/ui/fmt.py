@@ -8,6 +8,7 @@ than humanize (which the status line uses for its one "ago").
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from wallboard.ui.text import safe_text
 
@@ -114,6 +115,57 @@ def ago(seconds: float | None) -> str:
     return f"{int(seconds // 3600)}h ago"
 
 
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(
+    trend: Sequence[tuple[float, int]], now: float, width: int = 12, span: float = 3600.0
+) -> str:
+    """The most callers waiting in each of `width` slices of the last `span` seconds.
+
+    `trend` is the model's (minute start, most waiting in it), oldest first. A
+    slice with no sample carries the one before it (the count did not change);
+    before the first sample, blank. Heights are relative to the hour's peak;
+    none waiting is the lowest block, so a flat quiet hour still shows.
+    """
+    if not trend:
+        return ""
+    step = span / width
+    start = now - span
+    slices: list[int | None] = [None] * width
+    carry: int | None = None
+    for minute, n in trend:
+        if minute < start:
+            carry = n
+            continue
+        b = min(width - 1, int((minute - start) / step))
+        old = slices[b]
+        slices[b] = n if old is None or n > old else old
+    for b in range(width):
+        if slices[b] is None:
+            slices[b] = carry
+        else:
+            carry = slices[b]
+    peak = max((v for v in slices if v is not None), default=0)
+    out = []
+    for v in slices:
+        if v is None:
+            out.append(" ")
+        elif v <= 0 or peak <= 0:
+            out.append(SPARK[0])
+        else:
+            out.append(SPARK[min(7, 1 + round(6 * v / peak))])
+    return "".join(out)
+
+
+def who(number: str, name: str) -> str:
+    """A party as "number name"; the number once when the name is the number or missing."""
+    number, name = safe_text(number, 24), safe_text(name, 28)
+    if name and number and name != number:
+        return f"{number} {name}"
+    return number or name
+
+
 def strip_sip(uri: str) -> str:
     """'sip:101@demo.local' → '101@demo.local' (the model usually stores bare numbers)."""
     return uri[4:] if uri.startswith("sip:") else uri
@@ -132,4 +184,6 @@ __all__ = [
     "hms",
     "pct",
     "short_dur",
+    "sparkline",
+    "who",
 ]

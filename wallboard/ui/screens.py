@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, DataTable, Digits, Footer, Input, Label, Static
+from textual.widgets import ContentSwitcher, Digits, Input, Label, Static
 
 from wallboard.model import kpi
 from wallboard.model.overview import queue_view
@@ -31,16 +31,19 @@ from wallboard.ui.panels import (
     ContactsTable,
     Ctx,
     InfoPanel,
-    KeyedTable,
     Panel,
     PartyCallsTable,
     QueueAgentsTable,
+    RowsPanel,
     WaitingTable,
 )
+from wallboard.ui.tablerows import Column, TableRows
+from wallboard.ui.tables.agents import day_figures
 from wallboard.ui.text import safe_text
 from wallboard.ui.tiles import TenantTiles
 from wallboard.ui.trend import WallTrend
-from wallboard.ui.widgets import AlertBar, StatusLine
+from wallboard.ui.vtable import VirtualTable
+from wallboard.ui.widgets import AlertBar, QuietFooter, StatusLine
 
 
 def _kv(t: Text, label: str, value: str, style: str = "") -> None:
@@ -58,19 +61,19 @@ class FilterBar(Input):
 
     def __init__(self) -> None:
         super().__init__(placeholder="filter: type to narrow the table, Enter keeps, Esc clears")
-        self.target: KeyedTable | None = None
+        self.target: VirtualTable[Any, Any] | None = None
         self.display = False
 
-    def open(self, target: KeyedTable) -> None:
+    def open(self, target: VirtualTable[Any, Any]) -> None:
         self.target = target
-        self.value = target.filter
+        self.value = target.filter_text
         self.display = True
         self.focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         if self.target is not None and self.display:
-            self.target.set_filter(event.value)
+            self.target.set_filter_text(event.value)
             refresh = getattr(self.app, "refresh_now", None)
             if refresh is not None:
                 refresh()
@@ -81,7 +84,7 @@ class FilterBar(Input):
 
     def action_clear_filter(self) -> None:
         if self.target is not None:
-            self.target.set_filter("")
+            self.target.set_filter_text("")
             refresh = getattr(self.app, "refresh_now", None)
             if refresh is not None:
                 refresh()
@@ -102,7 +105,7 @@ class BaseScreen(Screen[None]):
 
     def compose_bottom(self) -> ComposeResult:
         yield FilterBar()
-        yield Footer()
+        yield QuietFooter()
 
 
 class DetailScreen(BaseScreen):
@@ -116,7 +119,7 @@ class DetailScreen(BaseScreen):
         refresh = getattr(self.app, "refresh_now", None)
         if refresh is not None:
             refresh(tick=True)
-        tables = list(self.query(KeyedTable))
+        tables = list(self.query(RowsPanel))
         if tables:
             tables[0].focus()
 
@@ -183,9 +186,11 @@ class QueueScreen(DetailScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
         yield QueueInfo(self.queue_id)
-        with Horizontal(classes="detail-row"):
+        with Horizontal(classes="detail-row", id="queue-tables"):
             yield WaitingTable(queue_id=self.queue_id, id="queue-waiting")
             yield QueueAgentsTable(queue_id=self.queue_id, id="queue-agents")
+        # The queue's day of record, as charts (built elsewhere: mount them here).
+        yield Vertical(id="queue-day-charts", classes="day-charts")
         yield from self.compose_bottom()
 
 
@@ -237,6 +242,23 @@ class ExtensionInfo(InfoPanel):
                 t.append(f" for {dur(ctx.now - a.since)}  ")
                 t.append(safe_text(q.name, 30), style="dim")
                 t.append("\n")
+        day = day_figures(ctx, tenant, number)
+        if day:
+            t.append(f"{'today':>14}  ", style="dim")
+            for i, (label, value) in enumerate(
+                (
+                    ("answered", str(day["answered"])),
+                    ("missed", str(day["missed"])),
+                    ("AHT", dur(day["aht"])),
+                    ("not ready", dur(day["not_ready_s"])),
+                    ("occupancy", pct(day["occupancy"])),
+                )
+            ):
+                if i:
+                    t.append("   ")
+                t.append(f"{label} ", style="dim")
+                t.append(value, style="bold")
+            t.append("\n")
         return t
 
 
@@ -326,6 +348,19 @@ class CallScreen(DetailScreen):
 
 
 # ------------------------------------------------------------------------ help
+# Static rows in their given order (the key is the position).
+HELP_COLUMNS: tuple[Column[Any], ...] = (
+    Column("key", "Key", 18),
+    Column("does", "Does", 28),
+    Column("where", "Where", 12),
+)
+
+
+def _help_cells(_key: int, row: tuple[str, str, str]) -> list[Any]:
+    key, does, where = row
+    return [(key, "bold"), does, (where, "dim")]
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key that works where you were, built from the live bindings."""
 
@@ -340,8 +375,9 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
             yield Label(Text("Keys  (Esc closes)", style="bold"), id="help-title")
-            table: DataTable[Any] = DataTable(id="help-table", cursor_type="row")
-            yield table
+            rows: TableRows[int, tuple[str, str, str]] = TableRows(HELP_COLUMNS)
+            rows.update(enumerate(self.rows))
+            yield VirtualTable(rows, _help_cells, id="help-table")
             yield Static(
                 Text(
                     "Tables: ↑↓ or j/k move, Enter opens details, click a header to sort.\n"
@@ -353,25 +389,43 @@ class HelpScreen(ModalScreen[None]):
             )
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column(Text("Key", style="bold"), key="key")
-        table.add_column(Text("Does", style="bold"), key="does")
-        table.add_column(Text("Where", style="bold"), key="where")
-        for key, does, where in self.rows:
-            table.add_row(Text(key, style="bold"), Text(does), Text(where, style="dim"))
-        table.focus()
+        self.query_one(VirtualTable).focus()
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)
 
 
 # ------------------------------------------------------------------------ wall
+def _wall_row(classes: str = "wq-row") -> Horizontal:
+    return Horizontal(
+        Label("", classes="wq-name"),
+        Digits("", classes="wq-waiting"),
+        Digits("", classes="wq-longest"),
+        Digits("", classes="wq-sl"),
+        classes=classes,
+    )
+
+
+def _show_wall_row(row: Any, name: Text, figures: list[tuple[str, str, str]]) -> None:
+    row.query_one(".wq-name", Label).update(name)
+    for cls, value, level in figures:
+        w = row.query_one(f".{cls}", Digits)
+        w.update(value)
+        w.set_class(level == "warn", "-warn")
+        w.set_class(level == "crit", "-crit")
+
+
 class WallQueues(Panel, Vertical):
-    """Wall page 2: one big-number row per queue (waiting, longest wait, service level)."""
+    """Wall page 2: one big-number row per queue (waiting, longest wait, service level),
+    and the totals of every queue pinned at the bottom (sums, KPIs from the sums)."""
 
     def __init__(self) -> None:
         super().__init__(id="wall-queues")
         self._order: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Vertical(id="wq-rows")
+        yield _wall_row("wq-row wq-total")
 
     def on_mount(self) -> None:
         self.app.register_panel(self)  # type: ignore[attr-defined]
@@ -382,43 +436,42 @@ class WallQueues(Panel, Vertical):
     def sync(self, ctx: Ctx, tick: bool) -> None:
         st = ctx.state
         qs = st.queues
-        fit = max(1, (self.size.height or 20) // 4)
+        fit = max(1, ((self.size.height or 20) - 4) // 4)
         order = sorted(qs, key=lambda qid: (-st.waiting_now(qs[qid]), qs[qid].number or qid))[:fit]
+        rows = self.query_one("#wq-rows", Vertical)
         if order != self._order:
             self._order = order
-            self.remove_children()
-            for _qid in order:
-                self.mount(
-                    Horizontal(
-                        Label("", classes="wq-name"),
-                        Digits("", classes="wq-waiting"),
-                        Digits("", classes="wq-longest"),
-                        Digits("", classes="wq-sl"),
-                        classes="wq-row",
-                    )
-                )
+            rows.remove_children()
+            rows.mount_all([_wall_row() for _ in order])
             self.call_after_refresh(self.app.refresh_now)  # type: ignore[attr-defined]
             return
-        th = ctx.thresholds
-        for row, qid in zip(self.query(".wq-row"), order, strict=False):
+        for row, qid in zip(rows.query(".wq-row"), order, strict=False):
             q = qs.get(qid)
             if q is None:
                 continue
+            th = ctx.queue_thresholds(q.number or qid)
             v = queue_view(st, q, ctx.now)
             waiting, longest, sl = v.waiting, v.longest_wait, v.service_level
             name = Text(safe_text(q.number, 10) + "\n", style="bold")
             name.append(safe_text(q.name, 18))
             name.append("\nwaiting · longest · SL", style="dim")
-            row.query_one(".wq-name", Label).update(name)
-            for cls, value, level in (
-                ("wq-waiting", str(waiting), th.waiting_level(waiting)),
-                ("wq-longest", short_dur(longest), th.longest_wait_level(longest)),
-                ("wq-sl", pct(sl).replace("—", "-"), th.service_level_level(sl)),
-            ):
-                w = row.query_one(f".{cls}", Digits)
-                w.update(value)
-                w.set_class(level == "warn", "-warn")
-                w.set_class(level == "crit", "-crit")
+            _show_wall_row(row, name, _wall_figures(th, waiting, longest, sl))
+        o = ctx.overview
+        name = Text("All queues\n", style="bold")
+        name.append(f"{o.queues} queues")
+        name.append("\nwaiting · longest · SL", style="dim")
+        figures = _wall_figures(ctx.thresholds, o.waiting, o.longest_wait, o.service_level)
+        _show_wall_row(self.query_one(".wq-total"), name, figures)
+
+
+def _wall_figures(
+    th: Any, waiting: int, longest: float, sl: float | None
+) -> list[tuple[str, str, str]]:
+    return [
+        ("wq-waiting", str(waiting), th.waiting_level(waiting)),
+        ("wq-longest", short_dur(longest), th.longest_wait_level(longest)),
+        ("wq-sl", pct(sl).replace("—", "-"), th.service_level_level(sl)),
+    ]
 
 
 WALL_PAGES = ("wall-totals", "wall-queues", "wall-agents", "wall-trend")
@@ -445,7 +498,11 @@ class WallScreen(Screen[None]):
         with ContentSwitcher(initial=WALL_PAGES[0], id="wall-pages"):
             yield TenantTiles(id="wall-totals", prefix="wall")
             yield WallQueues()
-            yield AgentsTable(id="wall-agents")
+            agents = AgentsTable(id="wall-agents")
+            # A wall: nobody drives the table, and the arrows turn the pages.
+            agents.can_focus = False
+            agents.show_cursor = False
+            yield agents
             yield WallTrend()
 
     def on_mount(self) -> None:

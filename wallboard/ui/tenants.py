@@ -35,7 +35,8 @@ from wallboard.model.overview import Overview, overview
 from wallboard.model.state import WallboardState
 from wallboard.ui.derived import Changes
 from wallboard.ui.fmt import dur, pct
-from wallboard.ui.panels import Ctx, Panel, nat, num
+from wallboard.ui.panel import Ctx, Panel
+from wallboard.ui.sortkeys import nat, num
 from wallboard.ui.tablerows import Column, TableRows
 from wallboard.ui.text import safe_text
 from wallboard.ui.vtable import VirtualTable

@@ -55,6 +55,7 @@ class TableInput:
         def cursor_key(self) -> Any: ...
         def _move(self, index: int, *, scroll: bool = True, announce: bool = True) -> None: ...
         def _body_height(self) -> int: ...
+        def is_row_line(self, y: int) -> bool: ...
         def reconcile(self) -> None: ...
         def sort_by(self, column: str) -> None: ...
         def scroll_to(self, x: float | None = None, y: float | None = None, **kw: Any) -> None: ...
@@ -107,13 +108,14 @@ class TableInput:
         y, x = at
         if y < self.header_height:
             j = self._painter.column_at(x)
-            if j is not None and self.columns[j].sort is not None:
-                self.sort_by(self.columns[j].key)
-                self.post_message(self.HeaderSelected(self, self.columns[j].key))
+            column = self._painter.columns[j] if j is not None else None
+            if column is not None and column.sort is not None:
+                self.sort_by(column.key)
+                self.post_message(self.HeaderSelected(self, column.key))
             event.stop()
             return
         index = int(self.scroll_y) + y - self.header_height
-        if index >= len(self.rows):
+        if index >= len(self.rows) or not self.is_row_line(y):
             return
         event.stop()
         if index == self._cursor and self.cursor_key is not None:
@@ -124,7 +126,7 @@ class TableInput:
     def _on_mouse_move(self, event: events.MouseMove) -> None:
         at = self._row_at(event)
         index = -1
-        if at is not None and at[0] >= self.header_height:
+        if at is not None and self.is_row_line(at[0]):
             index = int(self.scroll_y) + at[0] - self.header_height
             if index >= len(self.rows):
                 index = -1

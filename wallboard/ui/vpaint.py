@@ -213,6 +213,7 @@ class RowPainter:
         self.width = x
         self._strips: dict[Any, _Paint] = {}
         self._header: tuple[Any, Strip] | None = None
+        self._footer: tuple[Any, Strip] | None = None
 
     def __len__(self) -> int:
         return len(self._strips)
@@ -220,6 +221,7 @@ class RowPainter:
     def clear(self) -> None:
         self._strips.clear()
         self._header = None
+        self._footer = None
 
     def prune(self, keep: Iterable[Any]) -> None:
         strips = self._strips
@@ -265,6 +267,22 @@ class RowPainter:
             strip = header_strip(self.columns, sort_column, reverse, looks.header)
             self._header = (sig, strip.crop_extend(sx, sx + width, looks.base))
         return self._header[1]
+
+    def footer(self, cells: tuple[Cell, ...], looks: Looks, sx: int, width: int) -> Strip:
+        """A pinned line (totals) in the header's look, cells in their own styles."""
+        sig = (cells, looks.header, looks.base, sx, width)
+        if self._footer is None or self._footer[0] != sig:
+            row = looks.header
+            segs = [
+                s
+                for cell, col in zip(cells, self.columns, strict=False)
+                for s in render_cell(
+                    cell[0], style_of(cell[1], looks), col.width, col.align, row, None
+                )
+            ]
+            strip = Strip(segs, self.width).crop_extend(sx, sx + width, looks.base)
+            self._footer = (sig, strip)
+        return self._footer[1]
 
 
 # The widget's DEFAULT_CSS: DataTable's look, on theme variables.

@@ -44,10 +44,10 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widget import Widget
 
-from wallboard.ui.tablerows import K, R, TableRows
+from wallboard.ui.tablerows import Column, K, R, TableRows
 from wallboard.ui.text import safe_text
+from wallboard.ui.textual_private import set_virtual_size_without_layout
 from wallboard.ui.vinput import TABLE_BINDINGS, TableInput
 from wallboard.ui.vpaint import (
     TABLE_CSS,
@@ -145,9 +145,11 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
         self.follow: Follow = follow
         self.show_cursor = show_cursor
         self.header_height = 1 if show_header else 0
+        self._footer: tuple[Cell, ...] | None = None  # a pinned last line (totals)
         self.tail = tail  # stay at the end when rows arrive there (a log)
         self.filter_text = ""
         self.counters = PaintCounters()
+        self._shown_cols: tuple[int, ...] | None = None  # None: every column
         self._painter = RowPainter(self.columns, self.counters)
         self._fmt: dict[Any, tuple[Cell, ...]] = {}  # formatted rows, valid until they change
         self._painted: dict[int, Any] = {}  # content line -> (cells, look) painted there
@@ -207,6 +209,62 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
         self._move(index, scroll=scroll, announce=False)
         return True
 
+    @property
+    def visible_columns(self) -> tuple[Column[Any], ...]:
+        """The columns painted, in order (all of them unless `show_columns` narrowed it)."""
+        return self._painter.columns
+
+    def show_columns(self, keys: Collection[str] | None) -> None:
+        """Paint only these columns (None: all), e.g. to fit a narrow terminal.
+
+        Rows keep every value and still sort by any column; only painting
+        changes. At least one column is always shown.
+        """
+        shown: tuple[int, ...] | None = None
+        if keys is not None:
+            shown = tuple(i for i, c in enumerate(self.columns) if c.key in keys) or (0,)
+            if len(shown) == len(self.columns):
+                shown = None
+        if shown == self._shown_cols:
+            return
+        self._shown_cols = shown
+        cols = self.columns if shown is None else tuple(self.columns[i] for i in shown)
+        self._painter = RowPainter(cols, self.counters)
+        self._fmt.clear()
+        self._painted.clear()
+        self._stale = True
+        if self.is_mounted:
+            self._sync_size()
+            self.refresh()
+            if self._on_screen:
+                self.check_idle()
+
+    @property
+    def footer_height(self) -> int:
+        return 0 if self._footer is None else 1
+
+    def set_footer(self, cells: Sequence[CellT] | None) -> None:
+        """Pin a line under the rows (a totals row): right after the last row, or at
+        the bottom when the rows scroll. Not sorted, filtered or selectable."""
+        new = None if cells is None else normalise(cells, len(self.columns))
+        if new == self._footer:
+            return
+        self._footer = new
+        self._stale = True
+        if self._on_screen:
+            self.check_idle()
+
+    def footer_text(self) -> list[str] | None:
+        """The footer's shown cells (tests); None without one."""
+        return None if self._footer is None else [c[0] for c in self._visible(self._footer)]
+
+    def _footer_y(self) -> int:
+        """The content line the footer is painted on (-1: no footer)."""
+        if self._footer is None:
+            return -1
+        last = self.scrollable_content_region.height - 1
+        return min(self.header_height + len(self.rows) - int(self.scroll_y), last)
+
     # ------------------------------------------------------ sort and filter
     def sort_by(self, column: str) -> None:
         """Sort by `column`; the same column again reverses (a header click)."""
@@ -253,7 +311,12 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
 
     def _cell_text(self, key: Any, record: Any) -> str:
         # Newlines keep a query from matching across two cells.
-        return "\n".join(c[0] for c in normalise(self._format(key, record), len(self.columns)))
+        return "\n".join(c[0] for c in self._visible(self._format(key, record)))
+
+    def _visible(self, cells: Sequence[CellT]) -> tuple[Cell, ...]:
+        out = normalise(cells, len(self.columns))
+        shown = self._shown_cols
+        return out if shown is None else tuple(out[i] for i in shown)
 
     # ----------------------------------------------------------- reconcile
     def reconcile(self) -> None:
@@ -274,9 +337,16 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
         painted = self._painted
         sx, width = int(self.scroll_x), self.scrollable_content_region.width
         regions: list[Region] = []
-        for i in range(height):
+        fy = self._footer_y()
+        lines = height
+        if fy >= 0:  # every line to the bottom: the footer moves as rows come and go
+            lines = self.scrollable_content_region.height - self.header_height
+        for i in range(lines):
             y = i + self.header_height
-            want = (self._cells(keys[i]), self._look(top + i)) if i < len(keys) else None
+            if y == fy:
+                want: Any = (self._visible(self._footer or ()), -1)
+            else:
+                want = (self._cells(keys[i]), self._look(top + i)) if i < len(keys) else None
             have = painted.get(y, _NO_LINE)
             if have == want:
                 continue
@@ -286,7 +356,7 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
             for j, (a, b) in enumerate(zip(have[0], want[0], strict=False)):
                 if a != b:
                     x = self._painter.x[j] - sx
-                    w = self.columns[j].width + 2
+                    w = self._painter.columns[j].width + 2
                     if x + w > 0 and x < width:
                         regions.append(Region(max(0, x), y, w + min(0, x), 1))
         if regions:
@@ -304,19 +374,18 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
             self._painter.prune(keys)
 
     def _sync_size(self) -> None:
-        size = Size(self._painter.width, len(self.rows) + self.header_height)
+        size = Size(self._painter.width, len(self.rows) + self.header_height + self.footer_height)
         if size == self.virtual_size:
             return
         height = self.styles.height
-        scroll_update = getattr(self, "_scroll_update", None)
-        if (height is not None and height.is_auto) or scroll_update is None:
+        if height is not None and height.is_auto:
             self.virtual_size = size  # the table's own height follows: a layout
             return
         # A fixed-height table: only the scrollbars change, so skip the layout
         # (a layout repaints the whole table; row counts change every refresh
-        # in a storm). `_scroll_update` is what a layout would call for it.
-        self.set_reactive(Widget.virtual_size, size)
-        scroll_update(size)
+        # in a storm).
+        if not set_virtual_size_without_layout(self, size):
+            self.virtual_size = size
 
     def _sync_cursor(self) -> None:
         rows = self.rows
@@ -361,7 +430,12 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
 
     # ------------------------------------------------------------ painting
     def _body_height(self) -> int:
-        return max(0, self.scrollable_content_region.height - self.header_height)
+        chrome = self.header_height + self.footer_height
+        return max(0, self.scrollable_content_region.height - chrome)
+
+    def is_row_line(self, y: int) -> bool:
+        """Whether content line `y` shows a row (not the header nor the footer)."""
+        return y >= self.header_height and y != self._footer_y()
 
     def _look(self, index: int) -> int:
         """What a row's line looks like apart from its cells: zebra, hover, cursor."""
@@ -373,7 +447,7 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
         cells = self._fmt.get(key)
         if cells is None:
             self.counters.formats += 1
-            cells = normalise(self._format(key, self.rows.get(key)), len(self.columns))
+            cells = self._visible(self._format(key, self.rows.get(key)))
             self._fmt[key] = cells
         return cells
 
@@ -403,7 +477,18 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
         sx = int(self.scroll_x)
         rows = self.rows
         if y < self.header_height:
-            return self._painter.header(rows.sort_column, rows.reverse, looks, sx, width)
+            shown = self._shown_cols
+            sort = rows.sort_column
+            if self.columns[sort].sort is None:
+                sort = -1  # a table in its given order: no arrow
+            elif shown is not None:
+                sort = shown.index(sort) if sort in shown else -1
+            return self._painter.header(sort, rows.reverse, looks, sx, width)
+        if self._footer is not None and y == self._footer_y():
+            cells = self._visible(self._footer)
+            if record:
+                self._painted[y] = (cells, -1)
+            return self._painter.footer(cells, looks, sx, width)
         index = int(self.scroll_y) + y - self.header_height
         if index >= len(rows):
             if record:
@@ -415,6 +500,16 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
         if record:
             self._painted[y] = (cells, look)
         return self._painter.row(key, cells, look, looks, sx, width)
+
+    def painted_current(self) -> bool:
+        """Whether every line in view shows what the rows hold now (benchmarks, tests):
+        each line painted with the current cells of the row now at that place."""
+        top = int(self.scroll_y)
+        for i, key in enumerate(self.rows.keys(top, top + self._body_height())):
+            have = self._painted.get(i + self.header_height)
+            if have is None or have[0] != self._cells(key):
+                return False
+        return True
 
     def screen_text(self) -> list[str]:
         """The table's lines as they would be painted now (header first; tests).
@@ -428,7 +523,7 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
     def row_text(self, key: Any) -> list[str]:
         """One row's cells as shown (formatted now, not cached; tests, snapshots)."""
         record = self.rows.get(key)
-        return [c[0] for c in normalise(self._format(key, record), len(self.columns))]
+        return [c[0] for c in self._visible(self._format(key, record))]
 
     # ------------------------------------------------------- events, input
     def _on_show(self, _: events.Show) -> None:

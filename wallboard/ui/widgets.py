@@ -8,13 +8,14 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Digits, Label, Static
+from textual.screen import Screen
+from textual.widgets import Digits, Footer, Label, Static
 
-from wallboard.model.overview import Overview, overview
+from wallboard.model.overview import Overview
 from wallboard.model.state import COUNTS, QUEUES, SOURCE, TRUNKS
 from wallboard.ui.derived import Changes
 from wallboard.ui.fmt import ago, dur, hm, hms, pct, short_dur
-from wallboard.ui.panels import Ctx, Panel
+from wallboard.ui.panel import Ctx, Panel, Registered
 from wallboard.ui.text import safe_text
 
 # Connected, but nothing arrived for this long: say so (a quiet PBX is rare in a call center).
@@ -37,20 +38,6 @@ def gap_text(st: Any, now: float) -> str:
     if len(gaps) > 1:
         text += f" (+{len(gaps) - 1} earlier)"
     return text
-
-
-class _Registered:
-    """Register with the app's refresh loop while mounted."""
-
-    def on_mount(self) -> None:
-        register = getattr(self.app, "register_panel", None)  # type: ignore[attr-defined]
-        if register is not None:
-            register(self)
-
-    def on_unmount(self) -> None:
-        unregister = getattr(self.app, "unregister_panel", None)  # type: ignore[attr-defined]
-        if unregister is not None:
-            unregister(self)
 
 
 @dataclass(slots=True)
@@ -177,7 +164,7 @@ def alerts(ctx: Ctx, words: str, feed: FeedInfo) -> list[str]:
     return out
 
 
-class StatusLine(_Registered, Panel, Static):
+class StatusLine(Registered, Panel, Static):
     """Source, dialect, connection state in words, age of the last event, clock, since."""
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -231,10 +218,12 @@ class StatusLine(_Registered, Panel, Static):
             t.append(f"  {where}", style="dim")
         if self._last is None or t.plain != self._last.plain or t.spans != self._last.spans:
             self._last = t
-            self.update(t)
+            # One line, its size set by the layout: no layout pass for a new text
+            # (one a second would reflow the whole screen on an idle board).
+            self.update(t, layout=False)
 
 
-class AlertBar(_Registered, Panel, Static):
+class AlertBar(Registered, Panel, Static):
     """Reverse red lines for what must not be missed; hidden when all is well."""
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -256,6 +245,29 @@ class AlertBar(_Registered, Panel, Static):
         return list(self._shown)
 
 
+class QuietFooter(Footer):
+    """Textual's Footer, rebuilt only when the keys it shows change.
+
+    Footer recomposes (every key widget restyled) whenever the focused
+    widget's bindings change, i.e. on every page key, though the tables'
+    bindings are not shown: a tenth of a page switch on a full board.
+    """
+
+    _shown: tuple[object, ...] | None = None
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        shown = tuple(
+            (binding.key, binding.description, binding.action, enabled, tooltip)
+            for (_, binding, enabled, tooltip) in screen.active_bindings.values()
+            if binding.show or binding.key == self.app.COMMAND_PALETTE_BINDING
+        )
+        if shown == self._shown:
+            return
+        if screen.app.app_focus:  # without focus Footer waits: so do we
+            self._shown = shown
+        super().bindings_changed(screen)
+
+
 class KpiTile(Vertical):
     """A label and a value: Digits when there is room, bold text when compact."""
 
@@ -271,6 +283,12 @@ class KpiTile(Vertical):
         yield Label(self.short, classes="tile-label")
         yield Digits("", classes="tile-digits")
         yield Static("", classes="tile-text")
+
+    def on_resize(self) -> None:
+        """The whole word where it fits (120 columns fit "Answered"), else the short one."""
+        width = self.content_region.width
+        label = self.label if len(self.label) <= width else self.short
+        self.query_one(".tile-label", Label).update(label)
 
     def show(self, value: str, level: str = "ok") -> None:
         if value != self._value:
@@ -288,14 +306,15 @@ class KpiTile(Vertical):
 
     def _show_text(self) -> None:
         mark = {"warn": " ▲", "crit": " ▲▲"}.get(self._level, "")
-        self.query_one(".tile-text", Static).update(Text((self._value or "") + mark, end=""))
+        text = Text((self._value or "") + mark, end="")
+        self.query_one(".tile-text", Static).update(text, layout=False)  # a fixed-size cell
 
     @property
     def value(self) -> str | None:
         return self._value
 
 
-# (id, label on a wall screen, label on a laptop where a tile is ~8 columns wide)
+# (id, label, short label for a tile too narrow for the label: ~8 columns at 80)
 TILES: tuple[tuple[str, str, str], ...] = (
     ("waiting", "Waiting", "Waiting"),
     ("longest", "Longest", "Longest"),
@@ -327,7 +346,7 @@ def tile_values(ctx: Ctx, o: Overview) -> dict[str, tuple[str, str]]:
     }
 
 
-class KpiTiles(_Registered, Panel, Horizontal):
+class KpiTiles(Registered, Panel, Horizontal):
     """The KPI row: waiting, longest wait, answered, abandoned, SL, ASA, agents."""
 
     FLAGS: ClassVar[int] = QUEUES | COUNTS | SOURCE | TRUNKS
@@ -352,7 +371,7 @@ class KpiTiles(_Registered, Panel, Horizontal):
         if not (self._dirty or tick):
             return
         self._dirty = False
-        values = tile_values(ctx, overview(ctx.state, now=ctx.now))
+        values = tile_values(ctx, ctx.overview)
         for key, (text, level) in values.items():
             self.query_one(f"#{self.prefix}-{key}", KpiTile).show(text, level)
 
@@ -365,6 +384,7 @@ __all__ = [
     "FeedInfo",
     "KpiTile",
     "KpiTiles",
+    "QuietFooter",
     "SourceClock",
     "StatusLine",
     "alerts",
