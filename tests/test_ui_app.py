@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from textual.geometry import Region
 
-from scenario import T0, TENANT, call
+from scenario import T0, TENANT, agent_status, call
 from ui_helpers import bare_app, replay_app, state_from, utc
 from wallboard.model import WallboardState
 from wallboard.protocol.parse import parse_object
@@ -443,3 +443,26 @@ async def test_status_line_says_when_the_pbx_clock_is_off() -> None:
         app.refresh_now(tick=True)
         await pilot.pause()
         assert "PBX clock -63 s" in str(app.query_one(StatusLine).render())
+
+
+async def test_a_ready_agent_beside_a_caller_is_being_rung() -> None:
+    """The queue rings an agent before their state changes: the row says 'ringing'."""
+    msgs = [
+        agent_status("Q1", "101", "READY", T0),
+        call("call_start", "r1", T0 + 1, "5551234", "101", direction="in"),
+    ]
+    state = state_from(msgs)
+    app = bare_app(state)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("3")
+        app.refresh_now()
+        await pilot.pause()
+        row = _rows(app, "#agents-table")[0]
+        assert "Ready" in row and any(c.startswith("ringing 5551234") for c in row)
+        # Answered: the same caller, no longer 'ringing' (the call is talking now).
+        state.apply(parse_object(call("call_established", "r1", T0 + 5, "5551234", "101")))
+        app.refresh_now()
+        await pilot.pause()
+        row = _rows(app, "#agents-table")[0]
+        assert any(c.startswith("5551234") for c in row)
+        assert not any(c.startswith("ringing") for c in row)

@@ -13,6 +13,8 @@ from wallboard.model.tally import Tally
 from wallboard.protocol.events import Contact
 
 CALL_STATES = ("setup", "ringing", "established", "held")
+# A call whose parties talk (on hold included): what "on a call" means everywhere.
+TALKING_STATES = ("established", "held")
 TREND_MINUTES = 60
 
 # Agent states that count as "busy" on the KPI tiles.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wallboard.model.changes import EXTENSIONS, QUEUES
-from wallboard.model.entities import Extension
+from wallboard.model.entities import TALKING_STATES, Extension
 from wallboard.protocol.events import (
     ExtensionAgentStatus,
     ExtensionCall,
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from wallboard.model.state import WallboardState
 
 MAX_EXTENSIONS = 100_000
-_TALKING = ("established", "held")
+_TALKING = TALKING_STATES
 
 
 class ExtensionHandlers:

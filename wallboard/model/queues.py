@@ -12,7 +12,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wallboard.model.changes import CALLS, QUEUES
-from wallboard.model.entities import Agent, Call, FinishedCall, Notice, Queue, Waiter
+from wallboard.model.entities import (
+    TALKING_STATES,
+    Agent,
+    Call,
+    FinishedCall,
+    Notice,
+    Queue,
+    Waiter,
+)
 from wallboard.model.tally import Tally
 from wallboard.protocol.events import (
     QueueAgent,
@@ -36,7 +44,7 @@ MAX_AGENTS_PER_QUEUE = 20_000
 MAX_HANDLE_SECONDS = 12 * 3600.0
 
 _NONE = Queue(queue_id="", number="\x00")  # a sentinel that matches no number
-_TALKING = ("established", "held")
+_TALKING = TALKING_STATES
 
 
 class QueueHandlers:

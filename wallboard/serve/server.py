@@ -299,7 +299,7 @@ class WallServer(Server):
             spec,
             write_bytes=ws.send_bytes,
             write_str=ws.send_str,
-            close=ws.close,
+            close=lambda: self._close_tab(tab, ws),
             download_manager=self.download_manager,
             label=f"screen {tab.number}",
         )
@@ -322,8 +322,19 @@ class WallServer(Server):
             log.warning("screen %d: %s: %s", tab.number, type(exc).__name__, exc)
         finally:
             await proc.stop()
-            with contextlib.suppress(Exception):
-                await ws.close()
+            await self._close_tab(tab, ws)
+
+    async def _close_tab(self, tab: Tab, ws: web.WebSocketResponse) -> None:
+        """Close a tab's socket; one whose token was revoked always says so (4401).
+
+        The hub drops a revoked viewer within a second, so the tab's app may exit
+        (and its socket be closed) before the token check below notices: the page
+        must still learn why, or it would reconnect instead of showing the 401 page.
+        """
+        if tab.token is not None and self._verify(tab.token.reveal()) is None:
+            await _close(ws, CLOSE_REVOKED, b"token revoked")
+        else:
+            await _close(ws, 1000, b"")
 
     async def _relay(self, ws: web.WebSocketResponse, proc: TabProcess) -> None:
         """The browser's messages to the app (textual-serve's envelope, validated)."""

@@ -363,6 +363,8 @@ class WallboardApp(App[int]):
                 continue  # wall mode is always big numbers
             screen.set_class(compact, "-compact")
             screen.set_class(not compact, "-roomy")
+            # Under 30 rows a detail screen keeps its rows to its tables.
+            screen.set_class(h < 30, "-short")
 
     # ------------------------------------------------------------- refreshing
     def register_panel(self, panel: Panel) -> None:

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from wallboard.model.entities import Call, Extension
+from wallboard.model.entities import TALKING_STATES, Call, Extension
 from wallboard.model.state import CALLS, EVERYTHING, EXTENSIONS, FULL, WallboardState
 
-_TALKING = ("established", "held")
+_TALKING = TALKING_STATES
 
 
 @dataclass(slots=True)
@@ -44,6 +44,7 @@ class AgentView:
     queues: list[str]  # queue numbers (or ids)
     caller: str = ""
     caller_name: str = ""
+    ringing: bool = False  # the caller is on a call still ringing at the agent
 
 
 class Derived:
@@ -199,11 +200,10 @@ class Derived:
         if not state and since == 0.0:
             return None
         names.sort()
+        ringing = False
         if not caller:
-            call = self.current_call(number)
-            if call is not None:
-                caller, caller_name = self.other_party(call, number)
-        return AgentView(number, state, since, names, caller, caller_name)
+            caller, caller_name, ringing = self.call_party(number)
+        return AgentView(number, state, since, names, caller, caller_name, ringing)
 
     def agent_in(self, tenant: str, number: str) -> AgentView | None:
         """One tenant's agent (the same extension number in two tenants is two agents)."""
@@ -225,11 +225,10 @@ class Derived:
             if a.session_id and not caller:
                 caller, caller_name = a.caller_number, a.caller_name
         names.sort()
+        ringing = False
         if not caller:
-            call = self.current_call(number)
-            if call is not None:
-                caller, caller_name = self.other_party(call, number)
-        return AgentView(number, state, since, names, caller, caller_name)
+            caller, caller_name, ringing = self.call_party(number)
+        return AgentView(number, state, since, names, caller, caller_name, ringing)
 
     def current_call(self, number: str) -> Call | None:
         """The extension's most relevant active call (talking beats ringing), if any."""
@@ -248,6 +247,19 @@ class Derived:
             ):
                 best = c
         return best
+
+    def call_party(self, number: str) -> tuple[str, str, bool]:
+        """(number, name, ringing) of whom an extension's current call is with, if any.
+
+        A queue agent shown Ready beside a caller is being rung by that caller
+        (the queue offers the call before the agent's state changes): `ringing`
+        lets the row say so instead of looking like a contradiction.
+        """
+        call = self.current_call(number)
+        if call is None:
+            return "", "", False
+        who_, name = self.other_party(call, number)
+        return who_, name, call.state not in _TALKING
 
     @staticmethod
     def other_party(call: Call, number: str) -> tuple[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+from wallboard.model.entities import agent_rank
 from wallboard.ui.text import safe_text
 
 # Agent states as received (v16+ names; v12 queue pictures map onto them).
@@ -33,16 +34,6 @@ AGENT_STYLE = {
     "LOGGED_OUT": "dim",
     "OFFLINE": "dim",
 }
-# When an agent is in several queues, the row shows the most telling state.
-AGENT_RANK = {
-    "QUEUE_CALL": 0,
-    "OTHER_CALL": 1,
-    "WRAP_UP": 2,
-    "READY": 3,
-    "NOT_READY": 4,
-    "LOGGED_OUT": 5,
-    "OFFLINE": 6,
-}
 CALL_STATE_STYLE = {
     "setup": "yellow",
     "ringing": "bold yellow",
@@ -52,10 +43,6 @@ CALL_STATE_STYLE = {
 CALL_STATUS_STYLE = {"ON_CALL": "cyan", "RINGING": "bold yellow"}
 PRESENCE_STYLE = {"AVAILABLE": "green", "ONLINE": "green", "AWAY": "yellow", "DND": "magenta"}
 LEVEL_STYLE = {"ok": "", "warn": "bold yellow", "crit": "bold reverse red"}
-
-
-def agent_rank(state: str) -> int:
-    return AGENT_RANK.get(state, 7)
 
 
 def agent_label(state: str) -> str:

@@ -26,6 +26,7 @@ from wallboard.ui.fmt import (
     pct,
     short_dur,
 )
+from wallboard.ui.history import DayChart
 from wallboard.ui.panels import (
     AgentsTable,
     ContactsTable,
@@ -189,8 +190,9 @@ class QueueScreen(DetailScreen):
         with Horizontal(classes="detail-row", id="queue-tables"):
             yield WaitingTable(queue_id=self.queue_id, id="queue-waiting")
             yield QueueAgentsTable(queue_id=self.queue_id, id="queue-agents")
-        # The queue's day of record, as charts (built elsewhere: mount them here).
-        yield Vertical(id="queue-day-charts", classes="day-charts")
+        # The queue's day of record: today by interval, as on the History page.
+        with Vertical(id="queue-day-charts", classes="day-charts"):
+            yield DayChart(queue=self.queue_id, id="queue-day-chart")
         yield from self.compose_bottom()
 
 

@@ -30,6 +30,7 @@ class AgentRec(NamedTuple):
     aht: float | None = None
     not_ready_s: float | None = None
     occupancy: float | None = None
+    ringing: bool = False  # the caller is still ringing at the agent
 
 
 def _state_key(r: Any) -> tuple[int, Any]:
@@ -91,6 +92,13 @@ def day_figures(ctx: Ctx, tenant: str, number: str) -> dict[str, Any]:
     }
 
 
+def caller_cell(r: AgentRec) -> CellT:
+    """Whom the agent talks to; a call still ringing at them says so."""
+    if r.ringing and r.caller:
+        return (f"ringing {who(r.caller, r.caller_name)}", "yellow")
+    return who(r.caller, r.caller_name)
+
+
 def day_cells(r: AgentRec) -> list[CellT]:
     return [
         "—" if r.answered is None else str(r.answered),
@@ -145,6 +153,7 @@ class AgentsTable(NamedRows):
             ctx.tenant_label(tenant),
             tenant,
             **day_figures(ctx, tenant, number),
+            ringing=a.ringing,
         )
 
     def format_row(self, key: Any, r: AgentRec) -> list[CellT]:
@@ -154,7 +163,7 @@ class AgentsTable(NamedRows):
             r.name,
             (agent_label(r.state), AGENT_STYLE.get(r.state, "")),
             dur(self.now - r.since),
-            who(r.caller, r.caller_name),
+            caller_cell(r),
             (r.queues, "dim"),
             *day_cells(r),
         ]
@@ -197,14 +206,22 @@ class QueueAgentsTable(NamedRows):
         a = q.agents.get(key) if q is not None else None
         if q is None or a is None:
             return None
-        caller, caller_name = a.caller_number, a.caller_name
+        caller, caller_name, ringing = a.caller_number, a.caller_name, False
         if not caller:
-            call = ctx.derived.current_call(key)
-            if call is not None:
-                caller, caller_name = ctx.derived.other_party(call, key)
+            caller, caller_name, ringing = ctx.derived.call_party(key)
         name = self.name_of(ctx, q.tenant_id, key)
         caller_name = party(ctx, q.tenant_id, caller, caller_name)
-        return AgentRec(key, name, a.state, a.since, caller, caller_name, "", tenant_id=q.tenant_id)
+        return AgentRec(
+            key,
+            name,
+            a.state,
+            a.since,
+            caller,
+            caller_name,
+            "",
+            tenant_id=q.tenant_id,
+            ringing=ringing,
+        )
 
     def format_row(self, key: str, r: AgentRec) -> list[CellT]:
         return [
@@ -212,7 +229,7 @@ class QueueAgentsTable(NamedRows):
             r.name,
             (agent_label(r.state), AGENT_STYLE.get(r.state, "")),
             dur(self.now - r.since),
-            who(r.caller, r.caller_name),
+            caller_cell(r),
         ]
 
 
