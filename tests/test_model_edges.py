@@ -296,3 +296,46 @@ def test_two_tenants_may_use_the_same_queue_numbers() -> None:
     assert state.queues["qb"].agents["101"].state == "NOT_READY"
     assert state.queues["qa"].agents["101"].state == "READY"
     assert state.agent_totals() == (1, 0, 1)  # two people, one per tenant
+
+
+def test_a_queue_seen_by_number_then_by_id_is_one_queue() -> None:
+    """A stream joined mid-way: an agent status names queue 8002 by number, a caller
+    event by id only; the first picture links the two. One queue, nothing lost."""
+    from wallboard.protocol.parse import parse_object
+
+    st = WallboardState()
+    agent = {
+        "event_type": "extension_agent_status",
+        "agent_status": [{"queue_number": "8002", "status": "READY"}],
+        "extension": "sip:102@demo.local",
+        "tenant_id": TENANT,
+        "time": str(int(T0)),
+    }
+    for m in (
+        agent,
+        caller_status("Q2", "c1", "enqueue", T0 + 1),
+        caller_status("Q2", "c1", "agent_answered", T0 + 6),
+    ):
+        st.apply(parse_object(m))
+    assert len(st.queues) == 2  # not linked yet: nothing says 8002 is Q2
+    picture = {
+        "event_type": "queue_status",
+        "tenant_id": TENANT,
+        "queue_id": "Q2",
+        "queue_number": "8002",
+        "queue_name": "Support",
+        "waiting_list": [],
+        "agents": [],
+    }
+    # The number-only queue's agent is in the picture's queue too: kept once.
+    picture["agents"] = [
+        {"state": "READY", "agent_extension_number": "102", "timestamp": str(int(T0 + 7))}
+    ]
+    st.apply(parse_object(picture))
+    assert list(st.queues) == ["Q2"]
+    q = st.queues["Q2"]
+    assert (q.number, q.name) == ("8002", "Support")
+    assert q.stats.offered == 1 and q.stats.answered == 1
+    assert "102" in q.agents and st.members[(TENANT, "102")] == {"Q2"}
+    doc = state_document(st)
+    assert [x["number"] for x in doc["queues"]] == ["8002"]

@@ -21,6 +21,7 @@ from wallboard.model.entities import (
     Queue,
     Waiter,
 )
+from wallboard.model.queueids import MAX_QUEUES, QueueIdentity
 from wallboard.model.tally import Tally
 from wallboard.protocol.events import (
     QueueAgent,
@@ -34,7 +35,6 @@ from wallboard.protocol.events import (
 if TYPE_CHECKING:
     from wallboard.model.state import WallboardState
 
-MAX_QUEUES = 5_000
 MAX_WAITING_PER_QUEUE = 100_000
 # Sessions remembered per queue as already offered; twice the waiting limit so a
 # trim (back to the callers still waiting) happens rarely, never per event.
@@ -43,109 +43,11 @@ MAX_AGENTS_PER_QUEUE = 20_000
 # A talk or wrap-up longer than this is a lost event, not a call: not counted.
 MAX_HANDLE_SECONDS = 12 * 3600.0
 
-_NONE = Queue(queue_id="", number="\x00")  # a sentinel that matches no number
 _TALKING = TALKING_STATES
 
 
-class QueueHandlers:
+class QueueHandlers(QueueIdentity):
     """Mixin of WallboardState: queue events and the queue outcome counts."""
-
-    def queue(self: WallboardState, tenant: str, qid: str, number: str) -> Queue:
-        """Find a queue by id, else by (tenant, number); a queue first seen by number only
-        is re-keyed by its id later. Two tenants' queues may share a number."""
-        q = self.queues.get(qid) if qid else None
-        if q is None and number:
-            key = self.queue_key(tenant, number)
-            if key is not None:
-                q = self.queues.get(key)
-                if q is None:
-                    self._unindex_number(tenant, number, key)  # the queue it named is gone
-                elif qid and key != qid:
-                    if q.queue_id == q.number:
-                        self._rekey_queue(q, qid)  # known by number only until now
-                    else:
-                        q = None  # another queue with the same number (another tenant)
-        if q is None and not qid and self.queues.get(number, _NONE).number in ("", number):
-            q = self.queues[number]  # known by number only, and no longer indexed by it
-            q.number = number
-            self._index_number(q)
-        if q is None:
-            key = qid or number
-            q = Queue(queue_id=key, number=number, tenant_id=tenant)
-            if len(self.queues) >= MAX_QUEUES:
-                self.limits_dropped += 1
-                return q  # detached
-            self.queues[key] = q
-            if number:
-                self._index_number(q)
-        elif number and q.number != number:
-            self._unindex_number(q.tenant_id, q.number, q.queue_id)
-            q.number = number
-            self._index_number(q)
-        if tenant and not q.tenant_id:
-            self._retenant_queue(q, tenant)
-        q.stale = False  # an event about it: it exists
-        self.dirty_queues.add(q.queue_id)
-        return q
-
-    def queue_key(self: WallboardState, tenant: str, number: str) -> str | None:
-        """The id of the queue with this number in this tenant (events often name only one)."""
-        key = self._qid_by_number.get((tenant, number))
-        if key is None:
-            # Seen without a tenant id, or asked without one: the last queue of that number.
-            key = self._qid_by_number.get(("", number)) if tenant else None
-            if key is None and not tenant:
-                key = self._qid_of_number.get(number)
-        return key
-
-    def _index_number(self: WallboardState, q: Queue) -> None:
-        self._qid_by_number[(q.tenant_id, q.number)] = q.queue_id
-        self._qid_of_number[q.number] = q.queue_id
-
-    def _unindex_number(self: WallboardState, tenant: str, number: str, qid: str) -> None:
-        if self._qid_by_number.get((tenant, number)) == qid:
-            del self._qid_by_number[(tenant, number)]
-        if self._qid_of_number.get(number) == qid:
-            del self._qid_of_number[number]
-
-    def _rekey_queue(self: WallboardState, q: Queue, qid: str) -> None:
-        old = q.queue_id
-        del self.queues[old]
-        self._unindex_number(q.tenant_id, q.number, old)
-        q.queue_id = qid
-        self.queues[qid] = q
-        if q.number:
-            self._index_number(q)
-        for ext in q.agents:
-            members = self.members.get((q.tenant_id, ext))
-            if members is not None:
-                members.discard(old)
-                members.add(qid)
-        self.dirty_queues.add(old)
-
-    def _retenant_queue(self: WallboardState, q: Queue, tenant: str) -> None:
-        """A queue first seen without a tenant id: it and its agents move to that tenant."""
-        agents = list(q.agents)
-        for ext in agents:
-            self._leave_queue(q, ext, self.now())
-        if q.number:
-            self._unindex_number(q.tenant_id, q.number, q.queue_id)
-        q.tenant_id = tenant
-        if q.number:
-            self._index_number(q)
-        for ext in agents:
-            self._join_queue(q, ext, self.now())
-
-    def forget_queue(self: WallboardState, qid: str) -> None:
-        """A queue the PBX no longer has (destroyed, or a ghost after a restart)."""
-        q = self.queues.pop(qid, None)
-        if q is None:
-            return
-        self._unindex_number(q.tenant_id, q.number, qid)
-        now = self.now()
-        for ext in list(q.agents):
-            self._leave_queue(q, ext, now)
-        self.dirty_queues.add(qid)
 
     def sla_threshold(self: WallboardState, q: Queue) -> float:
         """The answer target of a queue: its own in the config, the global one, the PBX's, 20 s."""

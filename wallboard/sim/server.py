@@ -161,6 +161,13 @@ class Simulator:
         """
         self.prepare()
         assert self.world is not None
+        if self.dialect != "v12":
+            # A subscriber gets the pictures first (v16+): the queues' ids and numbers.
+            primary = self.world.primary
+            for payload in primary.renderer.extension_status(list(primary.roster.extensions)):
+                sink(payload)
+            for q in primary.traffic.queue_list:
+                sink(primary.renderer.queue_status(q))
         self._forward = sink
         try:
             return self.world.advance_to(until)
