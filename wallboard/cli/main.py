@@ -665,9 +665,20 @@ def _run_bench_hub(args: argparse.Namespace) -> int:
 
 
 def _run_bench_ui(args: argparse.Namespace) -> int:
-    from wallboard.bench.ui import run_bench_ui
+    from wallboard.bench.ui import UiBenchOptions, run_bench_ui
 
-    return run_bench_ui(args)
+    return run_bench_ui(
+        UiBenchOptions(
+            agents=args.agents,
+            queues=args.queues,
+            rate=args.rate,
+            seconds=args.seconds,
+            seed=args.seed,
+            idle_seconds=args.idle_seconds or 10.0,  # no idle part would divide by no time
+            replay_events=args.replay_events,
+            baseline=not args.no_baseline,
+        )
+    )
 
 
 def _is_token_command(argv: Sequence[str]) -> bool:
