@@ -688,9 +688,21 @@ def _is_token_command(argv: Sequence[str]) -> bool:
 
 
 def _run_bench_store(args: argparse.Namespace) -> int:
-    from wallboard.bench.store import run_bench_store
+    from wallboard.bench.store import StoreBenchOptions, run_bench_store
 
-    return run_bench_store(args)
+    return run_bench_store(
+        StoreBenchOptions(
+            agents=args.agents,
+            queues=args.queues,
+            events=args.events,
+            days=args.days,
+            call_days=args.call_days,
+            calls_per_day=args.calls_per_day,
+            kill_runs=args.kill_runs,
+            seed=args.seed,
+            dir=args.dir,
+        )
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
