@@ -68,6 +68,14 @@ def _page(text: str) -> str:
     raise argparse.ArgumentTypeError(f"not 1-{len(PAGE_NAMES)} or one of {', '.join(PAGE_NAMES)}")
 
 
+def _size(text: str) -> tuple[int, int]:
+    """`--size 200x60` → (200, 60)."""
+    w, x, h = text.strip().lower().partition("x")
+    if not (x and w.isdigit() and h.isdigit() and int(w) > 0 and int(h) > 0):
+        raise argparse.ArgumentTypeError(f"not WIDTHxHEIGHT: {text!r}")
+    return int(w), int(h)
+
+
 def _add_auth(p: argparse.ArgumentParser) -> None:
     """Auth options per CONTRACT.md; deliberately no --password flag on the client side."""
     g = p.add_argument_group("authentication")
@@ -400,6 +408,18 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--seed", type=int, default=1)
     b.add_argument("--dir", metavar="DIR", help="where the stores go (default: a temporary dir)")
     b.set_defaults(handler=_run_bench_store)
+    b = bsub.add_parser("table", help="one big table under live updates: VirtualTable vs DataTable")
+    b.add_argument(
+        "--modes", default="vtable,datatable", help="comma-separated (default vtable,datatable)"
+    )
+    b.add_argument("--rows", type=_count, default=5000)
+    b.add_argument("--updates", type=_count, default=400, help="changed rows per tick")
+    b.add_argument("--hz", type=_positive_float, default=5.0, help="ticks per second")
+    b.add_argument("--seconds", type=_positive_float, default=6.0, help="of updates")
+    b.add_argument("--idle", type=_positive_float, default=4.0, help="then seconds of none")
+    b.add_argument("--size", type=_size, default=(200, 60), metavar="WxH", help="the screen")
+    b.add_argument("--seed", type=int, default=1)
+    b.set_defaults(handler=_run_bench_table)
     return parser
 
 
@@ -701,6 +721,24 @@ def _run_bench_store(args: argparse.Namespace) -> int:
             kill_runs=args.kill_runs,
             seed=args.seed,
             dir=args.dir,
+        )
+    )
+
+
+def _run_bench_table(args: argparse.Namespace) -> int:
+    from wallboard.bench.table import TableOptions, run_bench_table
+
+    return run_bench_table(
+        TableOptions(
+            modes=tuple(m.strip() for m in args.modes.split(",") if m.strip()),
+            rows=args.rows,
+            updates=args.updates,
+            hz=args.hz,
+            seconds=args.seconds,
+            idle=args.idle,
+            width=args.size[0],
+            height=args.size[1],
+            seed=args.seed,
         )
     )
 
