@@ -1,4 +1,4 @@
-"""`python -m wallboard.bench.table` runs every mode end to end at a tiny size.
+"""`wallboard bench table` runs every mode end to end at a tiny size.
 
 A smoke test of the JSON shape and that each mode updated and painted; the
 figures themselves are for people to read, never asserted here.
@@ -16,7 +16,7 @@ from wallboard.bench.table import MODES
 def test_bench_table_tiny() -> None:
     argv = ["--rows", "300", "--updates", "20", "--seconds", "1", "--idle", "0.5"]
     res = subprocess.run(
-        [sys.executable, "-m", "wallboard.bench.table", *argv],
+        [sys.executable, "-m", "wallboard", "bench", "table", *argv],
         capture_output=True,
         text=True,
         timeout=240,

@@ -171,3 +171,28 @@ def test_textual_private_methods_only_in_one_module() -> None:
             if name is not None:
                 bad.append(f"{path.relative_to(PKG)}:{node.lineno} {name}")
     assert not bad, bad
+
+
+def _imports_argparse(path: Path) -> bool:
+    """Parsed, not searched: a docstring may say "argparse" to explain its absence."""
+    import ast
+
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import) and any(
+            a.name.split(".")[0] == "argparse" for a in node.names
+        ):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "argparse":
+            return True
+    return False
+
+
+def test_nothing_below_cli_imports_argparse() -> None:
+    """Command lines are `cli`'s: the layers below take typed options, and the bench's
+    child processes read theirs as JSON (`bench/child.py`)."""
+    bad = [
+        str(path.relative_to(PKG))
+        for path in sorted(PKG.rglob("*.py"))
+        if path.relative_to(PKG).parts[0] != "cli" and _imports_argparse(path)
+    ]
+    assert not bad, f"argparse below cli: {bad}"

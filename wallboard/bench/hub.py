@@ -16,12 +16,12 @@ Every part runs in its own process, on this machine's loopback:
 
 The checkpoint a new viewer gets is timed in-process on a model of the
 same size (build + encode), and as the hub measured its real ones.
-Prints one JSON object as its last line.
+Prints one JSON object as its last line. The PBX and readers are this module
+again, ``python -m wallboard.bench.hub pbx|readers JSON`` (`child.py`).
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import json
@@ -38,14 +38,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wallboard.bench.child import child_argv, child_options, child_role
+
 STAMP = re.compile(rb'bench_t\\":([0-9.]+)')
 BUCKET = 0.0005  # histogram resolution: 0.5 ms
 TOKEN = "wbt_bench-token-not-secret"
 SCOPED_TOKEN = "wbt_bench-scoped-token-not-secret"
 
 
+@dataclass(frozen=True, slots=True)
+class StampingPbxOptions:
+    agents: int = 5000
+    queues: int = 50
+    rate: float = 2000.0  # events per second, each stamped with when it was sent
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderOptions:
+    url: str  # the hub's http:// address
+    count: int = 50  # viewers in this process
+    slow: bool = False  # stop reading at SIGUSR1
+
+
 # ---------------------------------------------------------------- the PBX
-async def run_pbx(args: argparse.Namespace) -> None:
+async def run_pbx(args: StampingPbxOptions) -> None:
     from websockets.asyncio.server import ServerConnection, serve
 
     from wallboard.bench.stream import StreamGenerator
@@ -122,10 +138,10 @@ class Histogram:
         return 0.0
 
 
-async def run_readers(args: argparse.Namespace) -> None:
-    """`--count` viewers until SIGTERM; per wall-clock second, a latency histogram.
+async def run_readers(args: ReaderOptions) -> None:
+    """`count` viewers until SIGTERM; per wall-clock second, a latency histogram.
 
-    With `--slow`, the viewer stops reading at SIGUSR1 (and reads its backlog
+    With `slow`, the viewer stops reading at SIGUSR1 (and reads its backlog
     at the end, to learn how the hub closed it).
     """
     import signal
@@ -319,7 +335,7 @@ def run_bench_hub(args: HubBenchOptions) -> int:
 
     from wallboard.hub.tokens import TokenEntry, TokenInfo, render_token_file, token_digest
 
-    me = [sys.executable, "-m", "wallboard.bench.hub"]
+    me = "wallboard.bench.hub"
     procs: list[subprocess.Popen[bytes]] = []
     tmp = Path(tempfile.mkdtemp(prefix="wallboard-bench-hub-"))
     tokens = tmp / "tokens.toml"
@@ -334,9 +350,8 @@ def run_bench_hub(args: HubBenchOptions) -> int:
     env["XDG_CONFIG_HOME"] = str(tmp / "xdg")
     result: dict[str, Any] = {"bench": "hub", "load_average_1m": os.getloadavg()[0]}
     try:
-        pbx_argv = [*me, "pbx", "--agents", str(args.agents), "--queues", str(args.queues)]
-        pbx_argv += ["--rate", str(args.rate)]
-        pbx = _spawn(pbx_argv, env)
+        pbx_opts = StampingPbxOptions(agents=args.agents, queues=args.queues, rate=args.rate)
+        pbx = _spawn(child_argv(me, pbx_opts, "pbx"), env)
         procs.append(pbx)
         pbx_url = _first_line(pbx, "the bench PBX")
         hub_argv = [sys.executable, "-m", "wallboard", "hub", pbx_url, "--user", "admin"]
@@ -348,8 +363,8 @@ def run_bench_hub(args: HubBenchOptions) -> int:
         time.sleep(3.0)  # the pictures are in; the stream is running
         readers_start = time.time()
 
-        def readers(n: int, token: str, *extra: str) -> subprocess.Popen[bytes]:
-            argv = [*me, "readers", "--url", hub_url, "--count", str(n), *extra]
+        def readers(n: int, token: str, slow: bool = False) -> subprocess.Popen[bytes]:
+            argv = child_argv(me, ReaderOptions(url=hub_url, count=n, slow=slow), "readers")
             return _spawn(argv, dict(env, WALLBOARD_BENCH_TOKEN=token))
 
         per = -(-args.viewers // args.reader_processes)
@@ -359,7 +374,7 @@ def run_bench_hub(args: HubBenchOptions) -> int:
             if args.viewers - i * per > 0
         ]
         scoped = readers(args.scoped, SCOPED_TOKEN)
-        slow = readers(1, TOKEN, "--slow")
+        slow = readers(1, TOKEN, slow=True)
         procs += [*frame_readers, scoped, slow]
         everyone = args.viewers + args.scoped + 1
         deadline = time.monotonic() + 180
@@ -474,19 +489,14 @@ def run_bench_hub(args: HubBenchOptions) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m wallboard.bench.hub")
-    sub = p.add_subparsers(dest="role", required=True)
-    a = sub.add_parser("pbx")
-    a.add_argument("--agents", type=int, default=5000)
-    a.add_argument("--queues", type=int, default=50)
-    a.add_argument("--rate", type=float, default=2000.0)
-    r = sub.add_parser("readers")
-    r.add_argument("--url", required=True)
-    r.add_argument("--count", type=int, default=50)
-    r.add_argument("--slow", action="store_true")
-    args = p.parse_args(argv)
+    """`python -m wallboard.bench.hub pbx|readers JSON`: one of the bench's processes."""
+    role, rest = child_role(sys.argv[1:] if argv is None else argv, ("pbx", "readers"))
+    if role == "pbx":
+        run = run_pbx(child_options(StampingPbxOptions, rest))
+    else:
+        run = run_readers(child_options(ReaderOptions, rest))
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_pbx(args) if args.role == "pbx" else run_readers(args))
+        asyncio.run(run)
     return 0
 
 

@@ -10,25 +10,35 @@ or applied. It runs apart from the app so its work is not the app's CPU.
 Protocol with the parent (stdout / stdin lines):
 ``port N`` once listening; the parent writes ``go T0`` once its client is
 subscribed; the sender prints ``sent N LAST`` when every frame is out (the
-monotonic time the last one left).
+monotonic time the last one left). Its options come as one JSON argument
+(`child.py`): ``python -m wallboard.bench.pbx '{"agents": 5000, ...}'``.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import json
 import sys
 import time
-from typing import Any
+from dataclasses import dataclass
 
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
+from wallboard.bench.child import child_options
 from wallboard.bench.stream import StreamGenerator
 
 BATCH_PERIOD = 0.005  # wake up this often and send what is due
+
+
+@dataclass(frozen=True, slots=True)
+class PbxOptions:
+    agents: int = 5000
+    queues: int = 50
+    rate: float = 2000.0  # frames per second
+    seconds: float = 30.0  # rate × seconds frames, then it stops sending
+    seed: int = 1
 
 
 def _reply(text: str | bytes) -> str:
@@ -41,7 +51,7 @@ def _reply(text: str | bytes) -> str:
     return json.dumps({"command": cmd.get("command", ""), "id": cmd.get("id", "1"), "status": 0})
 
 
-async def run(opts: argparse.Namespace) -> None:
+async def run(opts: PbxOptions) -> None:
     gen = StreamGenerator(agents=opts.agents, queues=opts.queues, seed=opts.seed, rate=opts.rate)
     frames = [f for _, f in gen.frames(max(1, int(opts.rate * opts.seconds)))]
     loop = asyncio.get_running_loop()
@@ -85,13 +95,7 @@ async def run(opts: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m wallboard.bench.pbx")
-    p.add_argument("--agents", type=int, default=5000)
-    p.add_argument("--queues", type=int, default=50)
-    p.add_argument("--rate", type=float, default=2000.0)
-    p.add_argument("--seconds", type=float, default=30.0)
-    p.add_argument("--seed", type=int, default=1)
-    opts: Any = p.parse_args(argv)
+    opts = child_options(PbxOptions, sys.argv[1:] if argv is None else argv)
     asyncio.run(run(opts))
     return 0
 

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime as _dt
 import gc
 import json
@@ -27,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,19 @@ from wallboard.store.store import connect
 from wallboard.store.writer import SQL_CALL, SQL_INTERVAL, SQL_QUEUE_DAY
 
 CHECK_EVERY = 256  # frames between two looks at the clock (is a pump due?)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreBenchOptions:
+    agents: int = 5000
+    queues: int = 50
+    events: int = 200_000  # frames in the ingest part
+    days: int = 400  # days of intervals in the size part
+    call_days: int = 35  # of them, the last ones with calls
+    calls_per_day: int = 5000
+    kill_runs: int = 3
+    seed: int = 1
+    dir: str | None = None  # where the stores go, kept (None: a temporary dir, removed)
 
 
 def _ingest(parsed: list[Any], path: Path | None) -> tuple[float, float, dict[str, Any]]:
@@ -69,7 +82,7 @@ def _ingest(parsed: list[Any], path: Path | None) -> tuple[float, float, dict[st
     return elapsed, cpu, info
 
 
-def bench_ingest(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+def bench_ingest(args: StoreBenchOptions, work: Path) -> dict[str, Any]:
     gen = StreamGenerator(agents=args.agents, queues=args.queues, seed=args.seed)
     parsed = [parse_frame(f) for _t, f in gen.frames(args.events)]
     # The 200,000 parsed events held here are the benchmark's, not a wallboard's (which
@@ -139,7 +152,7 @@ def _tally_row(rng: random.Random) -> tuple[Any, ...]:
     return tuple(values[f] for f in FIELDS)
 
 
-def _make_store(path: Path, args: argparse.Namespace, cal: Calendar, today: str) -> list[str]:
+def _make_store(path: Path, args: StoreBenchOptions, cal: Calendar, today: str) -> list[str]:
     """The issue's full store, written with the writer's statements, one day per commit."""
     state = WallboardState(calendar=cal)
     Store.open(path, state).close()  # the schema
@@ -199,7 +212,7 @@ def _make_store(path: Path, args: argparse.Namespace, cal: Calendar, today: str)
     return days
 
 
-def bench_size(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+def bench_size(args: StoreBenchOptions, work: Path) -> dict[str, Any]:
     cal = Calendar()
     today = cal.day(time.time())
     path = work / "full.sqlite3"
@@ -260,7 +273,7 @@ def bench_size(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     }
 
 
-def bench_restore(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+def bench_restore(args: StoreBenchOptions, work: Path) -> dict[str, Any]:
     """A full day written by a real model + store, then restored into a fresh model."""
     cal = Calendar()
     path = work / "restore.sqlite3"
@@ -396,7 +409,7 @@ def bench_kill(work: Path, runs: int, agents: int, queues: int) -> dict[str, Any
     return {"runs": losses, "max_lost_s": max(r["lost_s"] for r in losses), "target_s": 2.0}
 
 
-def run_bench_store(args: argparse.Namespace) -> int:
+def run_bench_store(args: StoreBenchOptions) -> int:
     work = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="wallboard-bench-store-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
@@ -431,4 +444,4 @@ def run_bench_store(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["run_bench_store"]
+__all__ = ["StoreBenchOptions", "run_bench_store"]

@@ -1,4 +1,4 @@
-"""`python -m wallboard.bench.table`: one big table under live updates, two ways.
+"""`wallboard bench table`: one big table under live updates, two ways.
 
 A micro-benchmark to run by hand while tables move to `VirtualTable`. One
 app, one table of `--rows` agents (ext, name, state, time in state, caller,
@@ -9,7 +9,8 @@ benchmark driver (every paint rendered to escape sequences, then discarded:
 Time cell changes); once a second the durations in view advance. After
 `--seconds` of that, `--idle` seconds with no updates (durations only).
 
-Modes, each in a fresh process, the same seeded updates:
+Modes, each in a fresh process (``python -m wallboard.bench.table MODE
+JSON``, the options as `child.py` writes them), the same seeded updates:
 
 - ``vtable``: `TableRows.update(batch)` then `VirtualTable.reconcile()`; once
   a second `reformat()` for the rows in view.
@@ -28,7 +29,6 @@ would have received per second. The last line of stdout is one JSON object.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -36,9 +36,12 @@ import random
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from typing import Any
 
+from wallboard.bench.child import child_argv, child_options, child_role
 from wallboard.bench.ui import ms_stats, peak_rss_mb
+from wallboard.errors import UsageError
 from wallboard.ui.fmt import AGENT_STYLE, agent_label, agent_rank, dur
 
 MODES = ("vtable", "datatable")
@@ -47,6 +50,19 @@ STATES = ("READY", "QUEUE_CALL", "OTHER_CALL", "WRAP_UP", "NOT_READY")
 BIG_TABLE = 1000  # the app re-sorts bigger DataTables at most once a second
 
 Rec = tuple[str, str, str, float, str, str]  # ext, name, state, since, caller, queues
+
+
+@dataclass(frozen=True, slots=True)
+class TableOptions:
+    modes: tuple[str, ...] = MODES  # each in a fresh process, in this order
+    rows: int = 5000
+    updates: int = 400  # changed rows per tick
+    hz: float = 5.0
+    seconds: float = 6.0  # of updates
+    idle: float = 4.0  # then of durations only
+    width: int = 200
+    height: int = 60
+    seed: int = 1
 
 
 def agents(n: int, seed: int, now: float) -> dict[str, Rec]:
@@ -228,14 +244,14 @@ class DTable(Table):
 
 
 # ------------------------------------------------------------------ one run
-def run_mode(opts: argparse.Namespace) -> dict[str, Any]:
+def run_mode(opts: TableOptions, mode: str) -> dict[str, Any]:
     from textual.app import App, ComposeResult
 
     from wallboard.bench.driver import NullTerminalDriver
     from wallboard.ui.textual_private import hook_screen_updates
 
     perf = time.perf_counter
-    size = tuple(int(v) for v in opts.size.split("x"))
+    size = (opts.width, opts.height)
     now = time.time()
     recs = agents(opts.rows, opts.seed, now)
     rng = random.Random(opts.seed + 1)
@@ -255,7 +271,7 @@ def run_mode(opts: argparse.Namespace) -> dict[str, Any]:
     hook_screen_updates(_painted, _update)
 
     table: Table
-    table = VTable(recs, now) if opts.mode == "vtable" else DTable(recs, now)
+    table = VTable(recs, now) if mode == "vtable" else DTable(recs, now)
 
     class BenchApp(App[None]):
         CSS = "#t { height: 1fr; border: round $primary; }"
@@ -282,10 +298,10 @@ def run_mode(opts: argparse.Namespace) -> dict[str, Any]:
             refreshes.append(perf() - t0)
 
     app = BenchApp()
-    out: dict[str, Any] = {"mode": opts.mode, "rows": opts.rows, "updates": opts.updates}
+    out: dict[str, Any] = {"mode": mode, "rows": opts.rows, "updates": opts.updates}
 
     async def drive() -> None:
-        async with app.run_test(headless=False, size=size) as pilot:  # type: ignore[arg-type]
+        async with app.run_test(headless=False, size=size) as pilot:
             await pilot.pause()
             t0 = perf()
             table.fill()
@@ -317,28 +333,15 @@ def run_mode(opts: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m wallboard.bench.table", description=__doc__)
-    p.add_argument("--mode", choices=MODES, help="run one mode in this process (internal)")
-    p.add_argument("--modes", default=",".join(MODES))
-    p.add_argument("--rows", type=int, default=5000)
-    p.add_argument("--updates", type=int, default=400, help="changed rows per tick")
-    p.add_argument("--hz", type=float, default=5.0)
-    p.add_argument("--seconds", type=float, default=6.0)
-    p.add_argument("--idle", type=float, default=4.0)
-    p.add_argument("--size", default="200x60")
-    p.add_argument("--seed", type=int, default=1)
-    opts = p.parse_args(argv)
-    if opts.mode:
-        print(json.dumps(run_mode(opts)))
-        return 0
+def run_bench_table(opts: TableOptions) -> int:
+    unknown = [m for m in opts.modes if m not in MODES]
+    if unknown:
+        raise UsageError(f"no such mode: {', '.join(unknown)} (modes: {', '.join(MODES)})")
     env = dict(os.environ, TEXTUAL_DRIVER=DRIVER)
     env.pop("TEXTUAL", None)
     results = []
-    for mode in opts.modes.split(","):
-        argv2 = [sys.executable, "-m", "wallboard.bench.table", "--mode", mode]
-        for name in ("rows", "updates", "hz", "seconds", "idle", "size", "seed"):
-            argv2 += [f"--{name}", str(getattr(opts, name))]
+    for mode in opts.modes:
+        argv2 = child_argv("wallboard.bench.table", opts, mode)
         print(
             f"{mode}: {opts.rows} rows, {opts.updates} updates at {opts.hz:g} Hz", file=sys.stderr
         )
@@ -361,6 +364,13 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
     print(json.dumps({"benchmark": "table", "results": results}))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m wallboard.bench.table MODE JSON`: one mode, in this process (internal)."""
+    mode, rest = child_role(sys.argv[1:] if argv is None else argv, MODES)
+    print(json.dumps(run_mode(child_options(TableOptions, rest), mode)))
     return 0
 
 

@@ -51,7 +51,6 @@ one JSON object with every figure, the targets, and which are met.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import math
@@ -61,9 +60,11 @@ import sys
 import tempfile
 import time
 from array import array
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wallboard.bench.child import child_argv, child_options, child_role
 from wallboard.bench.stream import StreamGenerator, write_recording
 
 DRIVER = "wallboard.bench.driver:NullTerminalDriver"
@@ -85,6 +86,19 @@ TARGETS: dict[str, float] = {
     "replay_ratio": 2.0,
 }
 AIMS: dict[str, float] = {"latency_p99_ms": 100.0, "cpu_cores": 0.3, "idle_cpu_pct": 0.5}
+PARTS = ("storm", "datatable", "idle")
+
+
+@dataclass(frozen=True, slots=True)
+class UiBenchOptions:
+    agents: int = 5000
+    queues: int = 50
+    rate: float = 2000.0  # events per second in the storm
+    seconds: float = 30.0  # of storm
+    seed: int = 1
+    idle_seconds: float = 10.0
+    replay_events: int = 200_000
+    baseline: bool = True  # also the storm on DataTables
 
 
 # ----------------------------------------------------------------- helpers
@@ -276,10 +290,11 @@ def table_owes(panel: Any) -> bool:
 
 
 # ------------------------------------------------------------------- parts
-def _pbx(opts: argparse.Namespace) -> tuple[subprocess.Popen[str], int]:
-    argv = [sys.executable, "-m", "wallboard.bench.pbx"]
-    for key in ("agents", "queues", "rate", "seconds", "seed"):
-        argv += [f"--{key}", str(getattr(opts, key))]
+def _pbx(opts: UiBenchOptions) -> tuple[subprocess.Popen[str], int]:
+    from wallboard.bench.pbx import PbxOptions  # websockets: not for the parent
+
+    pbx = PbxOptions(opts.agents, opts.queues, opts.rate, opts.seconds, opts.seed)
+    argv = child_argv("wallboard.bench.pbx", pbx)
     proc = subprocess.Popen(
         argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=dict(os.environ)
     )
@@ -291,7 +306,7 @@ def _pbx(opts: argparse.Namespace) -> tuple[subprocess.Popen[str], int]:
     return proc, int(line[1])
 
 
-def part_storm(opts: argparse.Namespace, mode: str) -> dict[str, Any]:
+def part_storm(opts: UiBenchOptions, mode: str) -> dict[str, Any]:
     from wallboard.feed.client import LiveClient, LiveSettings
     from wallboard.feed.secrets import Secret
     from wallboard.model.state import WallboardState
@@ -437,7 +452,7 @@ def _use_datatables() -> None:
             setattr(app_module, name, datatable_factory(cls))
 
 
-def part_idle(opts: argparse.Namespace) -> dict[str, Any]:
+def part_idle(opts: UiBenchOptions) -> dict[str, Any]:
     """A full board, connected, and then nothing: what does the wallboard cost at rest?"""
     from wallboard.bench.driver import NullTerminalDriver
     from wallboard.model.state import WallboardState
@@ -508,10 +523,8 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _part(name: str, opts: argparse.Namespace, **extra: Any) -> dict[str, Any]:
-    argv = [sys.executable, "-m", "wallboard.bench.ui", name]
-    for key in ("agents", "queues", "rate", "seconds", "seed", "idle_seconds"):
-        argv += [f"--{key.replace('_', '-')}", str(extra.get(key, getattr(opts, key)))]
+def _part(name: str, opts: UiBenchOptions) -> dict[str, Any]:
+    argv = child_argv("wallboard.bench.ui", opts, name)
     res = subprocess.run(argv, env=_env(), stdin=subprocess.DEVNULL, capture_output=True, text=True)
     lines = res.stdout.strip().splitlines()
     if res.returncode != 0 or not lines:
@@ -563,16 +576,8 @@ def _report(rows: list[tuple[str, str, str, str, bool | None]]) -> None:
         say(f"{what:44} {target:>10} {aim:>8} {figure:>22}  {mark}")
 
 
-def run_bench_ui(args: argparse.Namespace) -> int:
-    opts = argparse.Namespace(
-        agents=args.agents,
-        queues=args.queues,
-        rate=args.rate,
-        seconds=args.seconds,
-        seed=args.seed,
-        idle_seconds=getattr(args, "idle_seconds", None) or 10.0,
-    )
-    replay_events = getattr(args, "replay_events", None) or 200_000
+def run_bench_ui(opts: UiBenchOptions) -> int:
+    replay_events = opts.replay_events
     say = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
 
     say(
@@ -581,7 +586,7 @@ def run_bench_ui(args: argparse.Namespace) -> int:
     )
     storm = _part("storm", opts)
     base = None
-    if not args.no_baseline:
+    if opts.baseline:
         say("baseline: the same storm, every table a DataTable as before VirtualTable")
         base = _part("datatable", opts)
     say(f"idle: {opts.idle_seconds:g} s")
@@ -711,20 +716,13 @@ def run_bench_ui(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m wallboard.bench.ui PART ...`: one part, in this process (internal)."""
-    p = argparse.ArgumentParser(prog="python -m wallboard.bench.ui")
-    p.add_argument("part", choices=("storm", "datatable", "idle"))
-    p.add_argument("--agents", type=int, default=5000)
-    p.add_argument("--queues", type=int, default=50)
-    p.add_argument("--rate", type=float, default=2000.0)
-    p.add_argument("--seconds", type=float, default=30.0)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--idle-seconds", type=float, default=10.0)
-    opts = p.parse_args(argv)
-    if opts.part == "idle":
+    """`python -m wallboard.bench.ui PART JSON`: one part, in a process of its own (internal)."""
+    part, rest = child_role(sys.argv[1:] if argv is None else argv, PARTS)
+    opts = child_options(UiBenchOptions, rest)
+    if part == "idle":
         out = part_idle(opts)
     else:
-        out = part_storm(opts, "datatable" if opts.part == "datatable" else "vtable")
+        out = part_storm(opts, "datatable" if part == "datatable" else "vtable")
     print(json.dumps(out))
     return 0
 

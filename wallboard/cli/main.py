@@ -68,6 +68,14 @@ def _page(text: str) -> str:
     raise argparse.ArgumentTypeError(f"not 1-{len(PAGE_NAMES)} or one of {', '.join(PAGE_NAMES)}")
 
 
+def _size(text: str) -> tuple[int, int]:
+    """`--size 200x60` → (200, 60)."""
+    w, x, h = text.strip().lower().partition("x")
+    if not (x and w.isdigit() and h.isdigit() and int(w) > 0 and int(h) > 0):
+        raise argparse.ArgumentTypeError(f"not WIDTHxHEIGHT: {text!r}")
+    return int(w), int(h)
+
+
 def _add_auth(p: argparse.ArgumentParser) -> None:
     """Auth options per CONTRACT.md; deliberately no --password flag on the client side."""
     g = p.add_argument_group("authentication")
@@ -400,6 +408,18 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--seed", type=int, default=1)
     b.add_argument("--dir", metavar="DIR", help="where the stores go (default: a temporary dir)")
     b.set_defaults(handler=_run_bench_store)
+    b = bsub.add_parser("table", help="one big table under live updates: VirtualTable vs DataTable")
+    b.add_argument(
+        "--modes", default="vtable,datatable", help="comma-separated (default vtable,datatable)"
+    )
+    b.add_argument("--rows", type=_count, default=5000)
+    b.add_argument("--updates", type=_count, default=400, help="changed rows per tick")
+    b.add_argument("--hz", type=_positive_float, default=5.0, help="ticks per second")
+    b.add_argument("--seconds", type=_positive_float, default=6.0, help="of updates")
+    b.add_argument("--idle", type=_positive_float, default=4.0, help="then seconds of none")
+    b.add_argument("--size", type=_size, default=(200, 60), metavar="WxH", help="the screen")
+    b.add_argument("--seed", type=int, default=1)
+    b.set_defaults(handler=_run_bench_table)
     return parser
 
 
@@ -665,9 +685,20 @@ def _run_bench_hub(args: argparse.Namespace) -> int:
 
 
 def _run_bench_ui(args: argparse.Namespace) -> int:
-    from wallboard.bench.ui import run_bench_ui
+    from wallboard.bench.ui import UiBenchOptions, run_bench_ui
 
-    return run_bench_ui(args)
+    return run_bench_ui(
+        UiBenchOptions(
+            agents=args.agents,
+            queues=args.queues,
+            rate=args.rate,
+            seconds=args.seconds,
+            seed=args.seed,
+            idle_seconds=args.idle_seconds or 10.0,  # no idle part would divide by no time
+            replay_events=args.replay_events,
+            baseline=not args.no_baseline,
+        )
+    )
 
 
 def _is_token_command(argv: Sequence[str]) -> bool:
@@ -677,9 +708,39 @@ def _is_token_command(argv: Sequence[str]) -> bool:
 
 
 def _run_bench_store(args: argparse.Namespace) -> int:
-    from wallboard.bench.store import run_bench_store
+    from wallboard.bench.store import StoreBenchOptions, run_bench_store
 
-    return run_bench_store(args)
+    return run_bench_store(
+        StoreBenchOptions(
+            agents=args.agents,
+            queues=args.queues,
+            events=args.events,
+            days=args.days,
+            call_days=args.call_days,
+            calls_per_day=args.calls_per_day,
+            kill_runs=args.kill_runs,
+            seed=args.seed,
+            dir=args.dir,
+        )
+    )
+
+
+def _run_bench_table(args: argparse.Namespace) -> int:
+    from wallboard.bench.table import TableOptions, run_bench_table
+
+    return run_bench_table(
+        TableOptions(
+            modes=tuple(m.strip() for m in args.modes.split(",") if m.strip()),
+            rows=args.rows,
+            updates=args.updates,
+            hz=args.hz,
+            seconds=args.seconds,
+            idle=args.idle,
+            width=args.size[0],
+            height=args.size[1],
+            seed=args.seed,
+        )
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,18 +1,13 @@
-"""Render the README / docs screenshots (SVG) from a fixed replay, deterministically.
-
-    python -m wallboard.ui.screenshots [--replay FILE] [--out screenshots]
+"""The README / docs screenshots (SVG) from a fixed replay, deterministically.
 
 Same input, same pictures: the replay's own clock is the only clock (no wall
-time on screen), the time zone is fixed to UTC, and the refresh timer is off
-(one explicit refresh pass before each shot).
+time on screen), the caller fixes the time zone to UTC, and the refresh timer
+is off (one explicit refresh pass before each shot). The tests shoot the app
+the same way; the command line is `python -m wallboard.cli.screenshots`.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import os
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -70,23 +65,3 @@ async def shoot(
         path = out / f"{name}.svg"
         app.save_screenshot(str(path))  # type: ignore[attr-defined]
     return path
-
-
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--out", type=Path, default=REPO / "screenshots")
-    p.add_argument("--width", type=int, default=160)
-    p.add_argument("--height", type=int, default=50)
-    a = p.parse_args()
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    a.out.mkdir(parents=True, exist_ok=True)
-    for name, keys in SHOTS.items():
-        path = asyncio.run(shoot(name, keys, (a.width, a.height), a.out))
-        print(path)
-    path = asyncio.run(shoot("dashboard-80x24", (), (80, 24), a.out))
-    print(path)
-
-
-if __name__ == "__main__":
-    main()
