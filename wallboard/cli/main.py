@@ -13,6 +13,10 @@ import sys
 from collections.abc import Callable, Sequence
 
 from wallboard import __version__
+from wallboard.cli.argtypes import DIALECTS
+from wallboard.cli.argtypes import count as _count
+from wallboard.cli.argtypes import positive_float as _positive_float
+from wallboard.cli.bench import add_bench_parser
 from wallboard.cli.options import (
     ConnectFlags,
     ConnectOptions,
@@ -33,29 +37,8 @@ from wallboard.cli.options import (
 )
 from wallboard.errors import EXIT_USAGE, UsageError, WallboardError
 
-DIALECTS = ("v12", "v16", "v22")
 # The TUI's pages in its order (wallboard.ui.app.PAGES; a test keeps them equal).
 PAGE_NAMES = ("overview", "queues", "agents", "calls", "system", "history")
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value < 0 or value != value or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a finite number >= 0: {text!r}")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
-    return value
 
 
 def _page(text: str) -> str:
@@ -66,14 +49,6 @@ def _page(text: str) -> str:
     if t in PAGE_NAMES:
         return t
     raise argparse.ArgumentTypeError(f"not 1-{len(PAGE_NAMES)} or one of {', '.join(PAGE_NAMES)}")
-
-
-def _size(text: str) -> tuple[int, int]:
-    """`--size 200x60` → (200, 60)."""
-    w, x, h = text.strip().lower().partition("x")
-    if not (x and w.isdigit() and h.isdigit() and int(w) > 0 and int(h) > 0):
-        raise argparse.ArgumentTypeError(f"not WIDTHxHEIGHT: {text!r}")
-    return int(w), int(h)
 
 
 def _add_auth(p: argparse.ArgumentParser) -> None:
@@ -329,97 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ui_options(p, names=False)
     p.set_defaults(handler=_run_view)
 
-    p = sub.add_parser("bench", help="benchmarks; each prints one JSON object as its last line")
-    bsub = p.add_subparsers(dest="bench", metavar="WHICH")
-    bsub.required = True
-    b = bsub.add_parser("sim", help="the simulator's own CPU and memory, in its own process")
-    b.add_argument("--dialect", choices=DIALECTS, default="v16")
-    b.add_argument("--agents", type=_count, default=5000, help="extensions")
-    b.add_argument("--queues", type=_count, default=50)
-    b.add_argument("--clients", type=_count, default=20, help="subscribed clients")
-    b.add_argument("--rate", type=_positive_float, default=10.0, help="new calls per second")
-    b.add_argument("--speed", type=_positive_float, default=1.0, help="virtual-clock multiplier")
-    b.add_argument("--seed", type=int, default=1)
-    b.add_argument("--seconds", type=_positive_float, default=40.0, help="measurement window")
-    b.add_argument("--settle", type=_positive_float, default=5.0, help="seconds before measuring")
-    b.set_defaults(handler=_run_bench_sim)
-    b = bsub.add_parser("ingest", help="parse + apply throughput vs a bare json.loads loop")
-    b.add_argument("--agents", type=_count, default=5000)
-    b.add_argument("--queues", type=_count, default=50)
-    b.add_argument("--events", type=_count, default=200_000)
-    b.add_argument("--seed", type=int, default=1)
-    b.add_argument(
-        "--mix",
-        action="append",
-        choices=("calls", "queues", "mixed"),
-        help="which stream (repeatable; default: all three): calls = v12 call lifecycles, "
-        "queues = a v16 contact center, mixed = both",
-    )
-    b.add_argument("--runs", type=_count, default=5, help="whole-process runs per side and mix")
-    b.add_argument(
-        "--write",
-        metavar="FILE",
-        help="also write the generated stream as a recording (FILE.MIX.jsonl for several mixes)",
-    )
-    b.set_defaults(handler=_run_bench_ingest)
-    b = bsub.add_parser("ui", help="the real app headless under a steady event storm")
-    b.add_argument("--agents", type=_count, default=5000)
-    b.add_argument("--queues", type=_count, default=50)
-    b.add_argument("--rate", type=_positive_float, default=2000.0)
-    b.add_argument("--seconds", type=_positive_float, default=30.0)
-    b.add_argument("--seed", type=int, default=1)
-    b.add_argument("--no-baseline", action="store_true", help="skip the DataTable baseline run")
-    b.add_argument(
-        "--idle-seconds", type=_positive_float, default=10.0, help="length of the idle part"
-    )
-    b.add_argument(
-        "--replay-events",
-        type=_count,
-        default=200_000,
-        help="events in the replay part (TUI --speed 0 against snapshot --replay)",
-    )
-    b.set_defaults(handler=_run_bench_ui)
-    b = bsub.add_parser("hub", help="one hub, a busy PBX and many viewers: CPU, RSS, latency")
-    b.add_argument("--agents", type=_count, default=5000)
-    b.add_argument("--queues", type=_count, default=50)
-    b.add_argument("--rate", type=_positive_float, default=2000.0, help="PBX events per second")
-    b.add_argument("--viewers", type=_count, default=100, help="frame viewers")
-    b.add_argument("--scoped", type=_count, default=5, help="scoped viewers (two queues)")
-    b.add_argument("--seconds", type=_positive_float, default=20.0, help="measured window")
-    b.add_argument(
-        "--settle",
-        type=_positive_float,
-        default=5.0,
-        help="seconds between every viewer having joined and the window",
-    )
-    b.add_argument(
-        "--stall-at", type=_positive_float, default=5.0, help="when one more viewer stops reading"
-    )
-    b.add_argument("--reader-processes", type=_count, default=2)
-    b.set_defaults(handler=_run_bench_hub)
-    b = bsub.add_parser("store", help="ingest with and without the store; size, report, restore")
-    b.add_argument("--agents", type=_count, default=5000)
-    b.add_argument("--queues", type=_count, default=50)
-    b.add_argument("--events", type=_count, default=200_000)
-    b.add_argument("--days", type=_count, default=400, help="days of intervals in the size test")
-    b.add_argument("--call-days", type=_count, default=35, help="days of calls in the size test")
-    b.add_argument("--calls-per-day", type=_count, default=5000)
-    b.add_argument("--kill-runs", type=_count, default=3, help="kill -9 runs")
-    b.add_argument("--seed", type=int, default=1)
-    b.add_argument("--dir", metavar="DIR", help="where the stores go (default: a temporary dir)")
-    b.set_defaults(handler=_run_bench_store)
-    b = bsub.add_parser("table", help="one big table under live updates: VirtualTable vs DataTable")
-    b.add_argument(
-        "--modes", default="vtable,datatable", help="comma-separated (default vtable,datatable)"
-    )
-    b.add_argument("--rows", type=_count, default=5000)
-    b.add_argument("--updates", type=_count, default=400, help="changed rows per tick")
-    b.add_argument("--hz", type=_positive_float, default=5.0, help="ticks per second")
-    b.add_argument("--seconds", type=_positive_float, default=6.0, help="of updates")
-    b.add_argument("--idle", type=_positive_float, default=4.0, help="then seconds of none")
-    b.add_argument("--size", type=_size, default=(200, 60), metavar="WxH", help="the screen")
-    b.add_argument("--seed", type=int, default=1)
-    b.set_defaults(handler=_run_bench_table)
+    add_bench_parser(sub)
     return parser
 
 
@@ -632,115 +517,10 @@ def _run_serve(args: argparse.Namespace) -> int:
     return run_serve(serve_options(args))
 
 
-def _run_bench_ingest(args: argparse.Namespace) -> int:
-    from wallboard.bench.ingest import IngestOptions, run_bench_ingest
-
-    return run_bench_ingest(
-        IngestOptions(
-            agents=args.agents,
-            queues=args.queues,
-            events=args.events,
-            seed=args.seed,
-            mixes=tuple(dict.fromkeys(args.mix)) if args.mix else None,
-            runs=args.runs,
-            write=args.write,
-        )
-    )
-
-
-def _run_bench_sim(args: argparse.Namespace) -> int:
-    from wallboard.sim.capacity import CapacityOptions, run_capacity
-
-    return run_capacity(
-        CapacityOptions(
-            dialect=args.dialect,
-            agents=args.agents,
-            queues=args.queues,
-            clients=args.clients,
-            rate=args.rate,
-            speed=args.speed,
-            seed=args.seed,
-            seconds=args.seconds,
-            settle=args.settle,
-        )
-    )
-
-
-def _run_bench_hub(args: argparse.Namespace) -> int:
-    from wallboard.bench.hub import HubBenchOptions, run_bench_hub
-
-    return run_bench_hub(
-        HubBenchOptions(
-            agents=args.agents,
-            queues=args.queues,
-            rate=args.rate,
-            viewers=args.viewers,
-            scoped=args.scoped,
-            seconds=args.seconds,
-            settle=args.settle,
-            stall_at=args.stall_at,
-            reader_processes=args.reader_processes,
-        )
-    )
-
-
-def _run_bench_ui(args: argparse.Namespace) -> int:
-    from wallboard.bench.ui import UiBenchOptions, run_bench_ui
-
-    return run_bench_ui(
-        UiBenchOptions(
-            agents=args.agents,
-            queues=args.queues,
-            rate=args.rate,
-            seconds=args.seconds,
-            seed=args.seed,
-            idle_seconds=args.idle_seconds or 10.0,  # no idle part would divide by no time
-            replay_events=args.replay_events,
-            baseline=not args.no_baseline,
-        )
-    )
-
-
 def _is_token_command(argv: Sequence[str]) -> bool:
     """`wallboard [--debug] hub token ...`: the token commands have their own parser."""
     words = [a for a in argv if a != "--debug"]
     return len(words) >= 2 and words[0] == "hub" and words[1] == "token"
-
-
-def _run_bench_store(args: argparse.Namespace) -> int:
-    from wallboard.bench.store import StoreBenchOptions, run_bench_store
-
-    return run_bench_store(
-        StoreBenchOptions(
-            agents=args.agents,
-            queues=args.queues,
-            events=args.events,
-            days=args.days,
-            call_days=args.call_days,
-            calls_per_day=args.calls_per_day,
-            kill_runs=args.kill_runs,
-            seed=args.seed,
-            dir=args.dir,
-        )
-    )
-
-
-def _run_bench_table(args: argparse.Namespace) -> int:
-    from wallboard.bench.table import TableOptions, run_bench_table
-
-    return run_bench_table(
-        TableOptions(
-            modes=tuple(m.strip() for m in args.modes.split(",") if m.strip()),
-            rows=args.rows,
-            updates=args.updates,
-            hz=args.hz,
-            seconds=args.seconds,
-            idle=args.idle,
-            width=args.size[0],
-            height=args.size[1],
-            seed=args.seed,
-        )
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
