@@ -41,6 +41,28 @@ def test_the_readme_example_config_is_valid() -> None:
     assert cfg.stale_after == 60.0
 
 
+def test_the_readme_configuration_example_is_valid() -> None:
+    """The Configuration section's example: targets, definitions, history, names."""
+    import tomllib
+
+    text = README.read_text()
+    section = text[text.index("## Configuration") : text.index("## History (the day of record)")]
+    block = re.search(r"```toml\n(.*?)```", section, re.S)
+    assert block is not None
+    cfg = parse_config(tomllib.loads(block.group(1)))
+    assert cfg.timezone == "Europe/Berlin"
+    assert cfg.queue_targets["8001"].sl_definition == "no_short_abandons"
+    assert cfg.queue_targets["8003"].sla_seconds == 60.0
+    assert cfg.queue_thresholds["8001"].service_level_crit == 75.0
+    assert cfg.queue_thresholds["8003"].waiting_crit == 10
+    assert cfg.names == {"101": "Alice Example", "102": "Bob Example"}
+    # Every definition the README's table names is one the model knows, and no other.
+    from wallboard.model.targets import SL_DEFINITIONS
+
+    named = set(re.findall(r"^\| `([a-z_]+)`", section, re.M))
+    assert named == set(SL_DEFINITIONS)
+
+
 @pytest.mark.parametrize(
     ("data", "needle"),
     [
