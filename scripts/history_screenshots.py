@@ -35,8 +35,11 @@ SHOTS: dict[str, tuple[str, ...]] = {
 def morning_app() -> object:
     from wallboard.ui.app import WallboardApp
 
+    state = morning_state(hours=4.0)
+    # As `wallboard demo` shows its simulated morning: watched, connected.
+    state.source.kind, state.source.status = "live", "connected"
     return WallboardApp(
-        morning_state(hours=4.0),
+        state,
         feed_label="simulated morning",
         refresh_hz=0,
         wall_interval=0,
