@@ -17,9 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from wallboard.config import Thresholds
+from wallboard.model.entities import Queue
 from wallboard.model.overview import Overview, overview
 from wallboard.model.state import WallboardState
 from wallboard.ui.derived import Changes, Derived
+
+
+def queues_of(state: WallboardState, tenant: str | None) -> list[Queue] | None:
+    """The queues of `tenant`; None for every tenant (so `overview` counts agents as usual)."""
+    if tenant is None:
+        return None
+    return [q for q in state.queues.values() if q.tenant_id == tenant]
 
 
 @dataclass(slots=True)
@@ -34,7 +42,7 @@ class Ctx:
     # A queue's own thresholds by queue number (config `queues:`); default: `thresholds`.
     thresholds_for: Callable[[str], Thresholds] | None = field(default=None)
     tenants: frozenset[str] = frozenset()  # tenant ids seen (v22 global topics: several)
-    _overview: Overview | None = None
+    _overviews: dict[str | None, Overview] = field(default_factory=dict)
 
     def queue_thresholds(self, number: str) -> Thresholds:
         f = self.thresholds_for
@@ -43,9 +51,17 @@ class Ctx:
     @property
     def overview(self) -> Overview:
         """Every queue summed (the model's `overview`), once per refresh pass."""
-        if self._overview is None:
-            self._overview = overview(self.state, now=self.now)
-        return self._overview
+        return self.overview_of(None)
+
+    def overview_of(self, tenant: str | None) -> Overview:
+        """One tenant's queues summed (None: every queue), once per refresh pass: the
+        tiles and the totals row show the same sums, and at 5,000 agents a sum costs
+        milliseconds."""
+        o = self._overviews.get(tenant)
+        if o is None:
+            o = overview(self.state, queues_of(self.state, tenant), now=self.now)
+            self._overviews[tenant] = o
+        return o
 
     @property
     def multi_tenant(self) -> bool:

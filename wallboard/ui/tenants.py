@@ -30,12 +30,11 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from wallboard.model.entities import Queue
 from wallboard.model.overview import Overview, overview
 from wallboard.model.state import WallboardState
 from wallboard.ui.derived import Changes
 from wallboard.ui.fmt import dur, pct
-from wallboard.ui.panel import Ctx, Panel
+from wallboard.ui.panel import Ctx, Panel, queues_of
 from wallboard.ui.sortkeys import nat, num
 from wallboard.ui.tablerows import Column, TableRows
 from wallboard.ui.text import safe_text
@@ -62,13 +61,6 @@ def tenant_label(state: WallboardState, tenant: str | None, limit: int = 40) -> 
 def tenant_allows(tenant_filter: str | None, tenant_id: str) -> bool:
     """Does the filter show something of `tenant_id`?"""
     return tenant_filter is None or tenant_id == tenant_filter
-
-
-def queues_of(state: WallboardState, tenant: str | None) -> list[Queue] | None:
-    """The queues of `tenant`; None for every tenant (so `overview` counts agents as usual)."""
-    if tenant is None:
-        return None
-    return [q for q in state.queues.values() if q.tenant_id == tenant]
 
 
 def tenant_overview(state: WallboardState, tenant: str | None, now: float) -> Overview:

@@ -13,7 +13,6 @@ from typing import Any, ClassVar
 from textual.binding import Binding
 
 from wallboard.ui.panels import Ctx
-from wallboard.ui.tenants import tenant_overview
 from wallboard.ui.widgets import TILES, KpiTile, KpiTiles, tile_values
 
 
@@ -28,7 +27,7 @@ class TenantTiles(KpiTiles):
             return
         self._dirty = False
         tenant = getattr(self.app, "tenant_filter", None)
-        values = tile_values(ctx, tenant_overview(ctx.state, tenant, ctx.now))
+        values = tile_values(ctx, ctx.overview_of(tenant))
         for key, (text, level) in values.items():
             self.query_one(f"#{self.prefix}-{key}", KpiTile).show(text, level)
 

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Digits, Footer, Label, Static
 
 from wallboard.model.overview import Overview
-from wallboard.model.state import COUNTS, QUEUES, SOURCE, TRUNKS
+from wallboard.model.state import COUNTS, QUEUES, SOURCE, TRUNKS, WallboardState
 from wallboard.ui.derived import Changes
 from wallboard.ui.fmt import ago, dur, hm, hms, pct, short_dur
 from wallboard.ui.panel import Ctx, Panel, Registered
@@ -116,7 +116,7 @@ def feed_words(ctx: Ctx, link: Any) -> str:
     return _LINK_WORDS.words(link, ctx.wall)
 
 
-def alerts(ctx: Ctx, words: str, feed: FeedInfo) -> list[str]:
+def alerts(ctx: Ctx, words: str, feed: FeedInfo, stale: StaleLines) -> list[str]:
     """Everything that must be impossible to miss, most serious first."""
     st = ctx.state
     src = st.source
@@ -153,15 +153,37 @@ def alerts(ctx: Ctx, words: str, feed: FeedInfo) -> list[str]:
         names = ", ".join(safe_text(t.name, 24) for t in down[:4])
         more = f" +{len(down) - 4}" if len(down) > 4 else ""
         out.append(f"TRUNK DOWN: {names}{more} (since {hm(min(t.since for t in down))})")
-    if any(c.stale for c in st.calls.values()):
-        n = sum(1 for c in st.calls.values() if c.stale)
-        out.append(f"{n} call(s) unconfirmed since the reconnect (may have ended)")
-    stale_queues = [q for q in st.queues.values() if q.stale]
-    if stale_queues:
-        names = ", ".join(safe_text(q.number or q.queue_id, 12) for q in stale_queues[:4])
-        more = f" +{len(stale_queues) - 4}" if len(stale_queues) > 4 else ""
-        out.append(f"queue(s) {names}{more} unconfirmed since the reconnect (may be gone)")
+    out.extend(stale.lines(st))
     return out
+
+
+class StaleLines:
+    """The "unconfirmed since the reconnect" lines, scanned again only when the model
+    changed: 5 times a second over 2,500 calls was most of an idle board's alert bar."""
+
+    def __init__(self) -> None:
+        self._key: tuple[int, int] | None = None
+        self._lines: list[str] = []
+
+    def lines(self, st: WallboardState) -> list[str]:
+        key = (id(st), st.version)  # one bar, one model: id() only guards a swapped model
+        if key != self._key:
+            self._key = key
+            self._lines = self._scan(st)
+        return self._lines
+
+    @staticmethod
+    def _scan(st: WallboardState) -> list[str]:
+        out: list[str] = []
+        n = sum(1 for c in st.calls.values() if c.stale)
+        if n:
+            out.append(f"{n} call(s) unconfirmed since the reconnect (may have ended)")
+        stale_queues = [q for q in st.queues.values() if q.stale]
+        if stale_queues:
+            names = ", ".join(safe_text(q.number or q.queue_id, 12) for q in stale_queues[:4])
+            more = f" +{len(stale_queues) - 4}" if len(stale_queues) > 4 else ""
+            out.append(f"queue(s) {names}{more} unconfirmed since the reconnect (may be gone)")
+        return out
 
 
 class StatusLine(Registered, Panel, Static):
@@ -229,12 +251,14 @@ class AlertBar(Registered, Panel, Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
         self.clock = SourceClock()
+        self._stale = StaleLines()
         self._shown: list[str] = []
         self.display = False
 
     def sync(self, ctx: Ctx, tick: bool) -> None:
         app: Any = self.app
-        lines = alerts(ctx, self.clock.words(ctx), getattr(app, "feed_info", FeedInfo()))
+        feed = getattr(app, "feed_info", FeedInfo())
+        lines = alerts(ctx, self.clock.words(ctx), feed, self._stale)
         if lines != self._shown:
             self._shown = lines
             self.display = bool(lines)

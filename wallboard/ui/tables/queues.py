@@ -12,7 +12,6 @@ from wallboard.ui.panel import Ctx
 from wallboard.ui.rowspanel import RowsPanel, level_style, nat, num
 from wallboard.ui.tablerows import Column
 from wallboard.ui.tables.agents import party
-from wallboard.ui.tenants import tenant_overview
 from wallboard.ui.vpaint import CellT
 
 
@@ -97,11 +96,7 @@ class QueuesTable(RowsPanel):
     def totals_cells(self, ctx: Ctx) -> list[CellT]:
         """The totals row: the model's sums over every queue (of the tenant shown), KPIs
         from the sums."""
-        o = (
-            ctx.overview
-            if self.tenant is None
-            else tenant_overview(ctx.state, self.tenant, ctx.now)
-        )
+        o = ctx.overview_of(self.tenant)
         th = ctx.thresholds
         t = o.tally
         wl = th.waiting_level(o.waiting)
