@@ -30,13 +30,13 @@ The generator never iterates a `set`, so string hashing cannot change the order.
 
 from __future__ import annotations
 
-import heapq
 import math
 import random
 from collections.abc import Callable
 from typing import Any
 
 from wallboard.sim.accounts import Roster
+from wallboard.sim.clock import Clock
 from wallboard.sim.entities import Call, Caller, Contact, Ext, Leg, Queue, Trunk
 
 Sink = Callable[[str, dict[str, Any]], None]
@@ -70,7 +70,7 @@ _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _SNOWFLAKE_EPOCH_MS = 1288834974657
 
 
-class Traffic:
+class Traffic(Clock):
     """The simulated PBX world and its clock."""
 
     def __init__(
@@ -94,9 +94,7 @@ class Traffic:
         self.rate = 0.0125 * n if rate is None else rate
         self.sink = sink
         self.muted = True
-        self.now = start_epoch - warmup
-        self._heap: list[tuple[float, int, Callable[..., None], tuple[Any, ...]]] = []
-        self._seq = 0
+        super().__init__(start_epoch - warmup)
         self._id_seq = 0
         self._mgmt_seq = 0
         # Extensions created by management events and not yet destroyed (the
@@ -111,49 +109,6 @@ class Traffic:
         self._build()
         self.advance_to(start_epoch)
         self.muted = False
-
-    # --- clock -------------------------------------------------------------
-
-    def at(self, t: float, fn: Callable[..., None], *args: Any) -> None:
-        self._seq += 1
-        heapq.heappush(self._heap, (t, self._seq, fn, args))
-
-    def after(self, dt: float, fn: Callable[..., None], *args: Any) -> None:
-        self.at(self.now + dt, fn, *args)
-
-    def advance_to(self, target: float, budget: int | None = None) -> int:
-        """Run every action due up to `target`; returns how many ran.
-
-        With a `budget`, stops early (the clock then lags behind `target`) so a
-        real-time caller can yield to the event loop; order is unaffected.
-        """
-        done = 0
-        heap = self._heap
-        while heap and heap[0][0] <= target:
-            if budget is not None and done >= budget:
-                return done
-            t, _, fn, args = heapq.heappop(heap)
-            if t > self.now:
-                self.now = t
-            fn(*args)
-            done += 1
-        if target > self.now:
-            self.now = target
-        return done
-
-    def next_due(self) -> tuple[float, int] | None:
-        """(time, insertion number) of the next action, None when nothing is scheduled."""
-        if not self._heap:
-            return None
-        head = self._heap[0]
-        return head[0], head[1]
-
-    def run_next(self) -> None:
-        """Run the next action (the caller checked `next_due`): one step of a merged clock."""
-        t, _, fn, args = heapq.heappop(self._heap)
-        if t > self.now:
-            self.now = t
-        fn(*args)
 
     def emit(self, kind: str, **data: Any) -> None:
         if not self.muted and self.sink is not None:
