@@ -31,15 +31,11 @@ The generator never iterates a `set`, so string hashing cannot change the order.
 from __future__ import annotations
 
 import math
-import random
-from collections.abc import Callable
 from typing import Any
 
 from wallboard.sim.accounts import Roster
-from wallboard.sim.clock import Clock
 from wallboard.sim.entities import Call, Caller, Contact, Ext, Leg, Queue, Trunk
-
-Sink = Callable[[str, dict[str, Any]], None]
+from wallboard.sim.state import Sink, TrafficState
 
 REG_EXPIRES = 300  # seconds a registration lasts without a refresh
 IVR_NUMBER = "5000"
@@ -64,13 +60,9 @@ USER_AGENTS = (
     "MicroSIP/3.21.3",
     "Linphone Desktop/5.2.0",
 )
-_CALLER_FIRST = ("Thomas", "Maria", "James", "Lena", "Omar", "Sofia", "Peter", "Aiko", "Carlos")
-_CALLER_LAST = ("Young", "Schmidt", "Brown", "Moreau", "Haddad", "Rossi", "Novak", "Sato")
-_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-_SNOWFLAKE_EPOCH_MS = 1288834974657
 
 
-class Traffic(Clock):
+class Traffic(TrafficState):
     """The simulated PBX world and its clock."""
 
     def __init__(
@@ -84,54 +76,17 @@ class Traffic(Clock):
         sink: Sink | None = None,
         id_offset: int = 0,
     ) -> None:
-        self.roster = roster
-        # Ids of several tenants share one PBX's id space: each tenant's ids
-        # differ in their low bits (0 for the first, so its ids stay as they were).
-        self.id_offset = id_offset
-        self.rng = random.Random(seed)
-        n = len(roster.extensions)
-        # Keeps roughly 80 % of agents busy at the default rate (see README).
-        self.rate = 0.0125 * n if rate is None else rate
-        self.sink = sink
-        self.muted = True
-        super().__init__(start_epoch - warmup)
-        self._id_seq = 0
-        self._mgmt_seq = 0
-        # Extensions created by management events and not yet destroyed (the
-        # REST API lists them next to the roster's users).
-        self.created_exts: dict[str, str] = {}
-        self.calls: dict[str, Call] = {}
-        self.exts: dict[str, Ext] = {}
-        self.ext_list: list[Ext] = []
-        self.queues: dict[str, Queue] = {}
-        self.queue_list: list[Queue] = []
-        self.trunks: list[Trunk] = []
+        super().__init__(
+            roster,
+            seed=seed,
+            rate=rate,
+            now=start_epoch - warmup,
+            sink=sink,
+            id_offset=id_offset,
+        )
         self._build()
         self.advance_to(start_epoch)
         self.muted = False
-
-    def emit(self, kind: str, **data: Any) -> None:
-        if not self.muted and self.sink is not None:
-            self.sink(kind, data)
-
-    # --- ids -----------------------------------------------------------------
-
-    def new_id(self) -> str:
-        """A snowflake-like long digit string that grows with the virtual clock."""
-        self._id_seq += 1
-        ms = int(self.now * 1000) - _SNOWFLAKE_EPOCH_MS
-        return str((ms << 22) | ((self._id_seq + self.id_offset) & 0x3FFFFF))
-
-    def _call_id(self) -> str:
-        return "".join(self.rng.choice(_B64) for _ in range(22)) + ".."
-
-    def _external_number(self) -> str:
-        return "0" + str(self.rng.randrange(10**8, 10**10))
-
-    def _caller_name(self, number: str) -> str:
-        if self.rng.random() < 0.25:
-            return number
-        return f"{self.rng.choice(_CALLER_FIRST)} {self.rng.choice(_CALLER_LAST)}"
 
     # --- setup ---------------------------------------------------------------
 
@@ -180,17 +135,6 @@ class Traffic(Clock):
         self._every(1 / 150.0, self._management)
         if self.rate > 0:
             self.after(self.rng.expovariate(self.rate), self._arrival)
-
-    def _every(self, rate: float, fn: Callable[[], None]) -> None:
-        """Run `fn` as a Poisson process of `rate` per second."""
-        if rate <= 0:
-            return
-
-        def tick() -> None:
-            fn()
-            self.after(self.rng.expovariate(rate), tick)
-
-        self.after(self.rng.expovariate(rate), tick)
 
     # --- registrations -------------------------------------------------------
 
@@ -805,15 +749,6 @@ class Traffic(Clock):
         if rng.random() < 0.12:
             self.after(rng.uniform(25, 70), self._callback_request, caller)
         self.after(0, self._dispatch, queue)
-
-    def _queue_changed(self, queue: Queue) -> None:
-        if not queue.dirty:
-            queue.dirty = True
-            self.after(0.5, self._flush_queue, queue)
-
-    def _flush_queue(self, queue: Queue) -> None:
-        queue.dirty = False
-        self.emit("queue_status", queue=queue)
 
     def _dispatch(self, queue: Queue) -> None:
         waiting = [c for c in queue.waiting if c.offered_to is None]
