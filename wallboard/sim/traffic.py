@@ -37,12 +37,13 @@ from wallboard.sim.accounts import Roster
 from wallboard.sim.entities import Call, Caller, Ext, Leg, Queue, Trunk
 from wallboard.sim.registrations import PRESENCE_WEIGHTS, PRESENCES, REG_EXPIRES, Registrations
 from wallboard.sim.state import Sink
+from wallboard.sim.trunks import Trunks
 
 IVR_NUMBER = "5000"
 VOICEMAIL_NUMBER = "7000"
 
 
-class Traffic(Registrations):
+class Traffic(Registrations, Trunks):
     """The simulated PBX world and its clock."""
 
     def __init__(
@@ -116,22 +117,7 @@ class Traffic(Registrations):
         if self.rate > 0:
             self.after(self.rng.expovariate(self.rate), self._arrival)
 
-    # --- trunks and management ---------------------------------------------
-
-    def _trunk_toggle(self, trunk: Trunk) -> None:
-        trunk.connected = not trunk.connected
-        trunk.since = self.now
-        self.emit("trunk", trunk=trunk)
-        rng = self.rng
-        if trunk.connected:
-            up = rng.uniform(20, 120) if trunk.flaky else rng.uniform(300, 1800)
-            self.after(up, self._trunk_toggle, trunk)
-        else:
-            self.after(rng.uniform(5, 30), self._trunk_toggle, trunk)
-
-    def _connected_trunk(self) -> Trunk | None:
-        up = [t for t in self.trunks if t.connected]
-        return self.rng.choice(up) if up else None
+    # --- management ----------------------------------------------------------
 
     def _management(self) -> None:
         """Rare v22 management events; created entities never carry traffic."""
