@@ -31,10 +31,10 @@ The generator never iterates a `set`, so string hashing cannot change the order.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from wallboard.sim.accounts import Roster
 from wallboard.sim.entities import Call, Caller, Ext, Leg, Queue, Trunk
+from wallboard.sim.management import Management
 from wallboard.sim.registrations import PRESENCE_WEIGHTS, PRESENCES, REG_EXPIRES, Registrations
 from wallboard.sim.state import Sink
 from wallboard.sim.trunks import Trunks
@@ -43,7 +43,7 @@ IVR_NUMBER = "5000"
 VOICEMAIL_NUMBER = "7000"
 
 
-class Traffic(Registrations, Trunks):
+class Traffic(Registrations, Trunks, Management):
     """The simulated PBX world and its clock."""
 
     def __init__(
@@ -116,65 +116,6 @@ class Traffic(Registrations, Trunks):
         self._every(1 / 150.0, self._management)
         if self.rate > 0:
             self.after(self.rng.expovariate(self.rate), self._arrival)
-
-    # --- management ----------------------------------------------------------
-
-    def _management(self) -> None:
-        """Rare v22 management events; created entities never carry traffic."""
-        rng = self.rng
-        r = rng.random()
-        if r < 0.4:
-            ext = rng.choice(self.ext_list)
-            self.emit("mgmt", event=self._ext_mgmt("extension_updated", ext.number, ext.name))
-        elif r < 0.6:
-            q = rng.choice(self.queue_list)
-            self.emit(
-                "mgmt",
-                event={
-                    "event_type": "queue_updated",
-                    "queue_number": q.number,
-                    "queue_id": q.queue_id,
-                    "queue_name": q.name,
-                },
-            )
-        elif r < 0.8:
-            self._mgmt_seq += 1
-            number = str(100 + len(self.ext_list) + self._mgmt_seq)
-            self.created_exts[number] = "New Hire"
-            self.emit("mgmt", event=self._ext_mgmt("extension_created", number, "New Hire"))
-            self.after(rng.uniform(30, 300), self._mgmt_destroy_ext, number)
-        else:
-            self._mgmt_seq += 1
-            number = str(8800 + self._mgmt_seq)
-            self.emit("mgmt", event={"event_type": "queue_created", "queue_number": number})
-            self.after(rng.uniform(30, 300), self._mgmt_destroy_queue, number)
-
-    def _ext_mgmt(self, event_type: str, number: str, name: str) -> dict[str, Any]:
-        first = name.split(" ")[0].lower()
-        return {
-            "event_type": event_type,
-            "extension_number": number,
-            "disp_name": name,
-            "email": f"{first}.{number}@{self.roster.domain}",
-            "extension_id": str(int(self.roster.tenant_id) + 1_000_000 + int(number)),
-            "username": f"{first}{number}",
-            "enabled": True,
-        }
-
-    def _mgmt_destroy_ext(self, number: str) -> None:
-        self.created_exts.pop(number, None)
-        self.emit(
-            "mgmt",
-            event={
-                "event_type": "extension_destroyed",
-                "extension_number": number,
-                "extension_id": str(int(self.roster.tenant_id) + 1_000_000 + int(number)),
-            },
-        )
-
-    def _mgmt_destroy_queue(self, number: str) -> None:
-        # "queue_destroy" is the documented spelling (PORTSIP-WSI.md §3, v22).
-        self.emit("mgmt", event={"event_type": "queue_destroy", "queue_number": number})
 
     # --- calls: common -------------------------------------------------------
 
