@@ -26,6 +26,12 @@ the state they describe, so a renderer can read the live objects. Kinds:
 - ``mgmt``          event (a ready management payload minus tenant_id)
 
 The generator never iterates a `set`, so string hashing cannot change the order.
+
+`Traffic` is built of layers, one module each, every one a class the next
+builds on: the clock (clock.py), the shared state, ids and sink (state.py),
+agents (agents.py), registrations and presence (registrations.py), trunks
+(trunks.py), management events (management.py), calls (calls.py) and queues
+(queues.py). Here: the world's setup and the calls that arrive.
 """
 
 from __future__ import annotations
