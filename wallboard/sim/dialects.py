@@ -25,7 +25,9 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from wallboard.sim.accounts import Dialect, Roster
-from wallboard.sim.traffic import PRESENCE_NOTES, Call, Caller, Contact, Ext, Queue, Traffic
+from wallboard.sim.entities import Call, Caller, Contact, Ext, Queue
+from wallboard.sim.registrations import PRESENCE_NOTES
+from wallboard.sim.traffic import Traffic
 
 STATUS_CHUNK = 200  # extension_status entries per message (keeps frames well under 1 MiB)
 _V12_DIRECTION = {"internal": "ext", "inbound": "in", "outbound": "out"}

@@ -18,7 +18,7 @@ from wallboard.sim.accounts import TENANTS, Dialect, Directory, Roster
 from wallboard.sim.dialects import Renderer
 from wallboard.sim.traffic import Traffic
 
-# Each tenant's ids differ in these low bits (see Traffic.new_id).
+# Each tenant's ids differ in these low bits (see TrafficState.new_id, sim/state.py).
 _ID_SPACING = 1 << 20
 
 
