@@ -20,7 +20,9 @@ from wallboard.model.entities import FinishedCall
 from wallboard.model.tally import Tally
 from wallboard.ui.abandoned import AbandonedTable, CallRecordScreen
 from wallboard.ui.charts import bar_data, bar_summary
-from wallboard.ui.history import DayChart, HistoryPage, QueueRef, fit_window
+from wallboard.ui.daychart import DayChart, fit_window
+from wallboard.ui.history import HistoryPage
+from wallboard.ui.historysource import QueueRef
 from wallboard.ui.text import safe_text
 
 pytestmark = pytest.mark.timeout(120)

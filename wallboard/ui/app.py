@@ -60,7 +60,8 @@ from wallboard.model.state import QUEUES, WallboardState
 from wallboard.ui.derived import Changes, Derived
 from wallboard.ui.explainscreen import ExplainCommands, ExplainScreen, subject_for
 from wallboard.ui.gcpolicy import GcPolicy
-from wallboard.ui.history import CombinedSource, HistoryPage, HistorySource, TodaySource
+from wallboard.ui.history import HistoryPage
+from wallboard.ui.historysource import CombinedSource, HistorySource, TodaySource
 from wallboard.ui.panels import (
     AgentsTable,
     CallsTable,

@@ -42,7 +42,7 @@ from wallboard.ui.text import safe_text
 
 if TYPE_CHECKING:
     from wallboard.model.dayview import IntervalRow
-    from wallboard.ui.history import DayPicture
+    from wallboard.ui.daypicture import DayPicture
 
 Item = tuple[str, Explanation]  # (which number, its explanation)
 Built = tuple[list[Item], str]  # the numbers, and a line about the settings behind them

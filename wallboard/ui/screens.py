@@ -15,6 +15,7 @@ from textual.widgets import ContentSwitcher, Digits, Input, Label, Static
 from wallboard.model import kpi
 from wallboard.model.overview import queue_view
 from wallboard.model.state import CALLS, EXTENSIONS, QUEUES
+from wallboard.ui.daychart import DayChart
 from wallboard.ui.derived import Changes
 from wallboard.ui.fmt import (
     AGENT_STYLE,
@@ -26,7 +27,6 @@ from wallboard.ui.fmt import (
     pct,
     short_dur,
 )
-from wallboard.ui.history import DayChart
 from wallboard.ui.panels import (
     AgentsTable,
     ContactsTable,
