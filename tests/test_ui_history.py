@@ -306,7 +306,7 @@ async def test_the_chart_fits_80_columns_by_scrolling() -> None:
 
 async def test_the_wall_trend_page_follows_the_queues_as_they_come_and_go() -> None:
     from history_helpers import morning_state, queue_status
-    from wallboard.ui.screens import WallScreen
+    from wallboard.ui.screens.wall import WallScreen
     from wallboard.ui.trend import WallTrend
 
     st = morning_state(hours=1.0)

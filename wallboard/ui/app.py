@@ -59,6 +59,7 @@ from wallboard.model import kpi
 from wallboard.model.state import QUEUES, WallboardState
 from wallboard.ui.derived import Changes, Derived
 from wallboard.ui.explainscreen import ExplainCommands, ExplainScreen, subject_for
+from wallboard.ui.filterbar import FilterBar
 from wallboard.ui.gcpolicy import GcPolicy
 from wallboard.ui.history import HistoryPage
 from wallboard.ui.historysource import CombinedSource, HistorySource, TodaySource
@@ -76,15 +77,12 @@ from wallboard.ui.panels import (
     TrunksTable,
     WaitingTable,
 )
-from wallboard.ui.screens import (
-    CallScreen,
-    DetailScreen,
-    ExtensionScreen,
-    FilterBar,
-    HelpScreen,
-    QueueScreen,
-    WallScreen,
-)
+from wallboard.ui.screens.base import DetailScreen
+from wallboard.ui.screens.call import CallScreen
+from wallboard.ui.screens.extension import ExtensionScreen
+from wallboard.ui.screens.help import HelpScreen
+from wallboard.ui.screens.queue import QueueScreen
+from wallboard.ui.screens.wall import WallScreen
 from wallboard.ui.tenants import (
     TenantBar,
     TenantCommands,
