@@ -24,7 +24,10 @@ from wallboard.model import WallboardState
 from wallboard.protocol.events import Reply
 from wallboard.ui.app import WallboardApp, literal_highlight
 from wallboard.ui.panels import CallsTable, EventLog, RowsPanel, TrunksTable, WaitingTable
-from wallboard.ui.screens import CallScreen, ExtensionScreen, HelpScreen, QueueScreen
+from wallboard.ui.screens.call import CallScreen
+from wallboard.ui.screens.extension import ExtensionScreen
+from wallboard.ui.screens.help import HelpScreen
+from wallboard.ui.screens.queue import QueueScreen
 from wallboard.ui.text import REPLACEMENT, safe_text
 
 pytestmark = pytest.mark.timeout(120)

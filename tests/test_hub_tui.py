@@ -27,7 +27,8 @@ from wallboard.hub.tokens import TokenFile
 from wallboard.model import WallboardState
 from wallboard.serve.kiosk import parse_kiosk
 from wallboard.ui.app import PAGES, WallboardApp
-from wallboard.ui.screens import QueueScreen, WallScreen
+from wallboard.ui.screens.queue import QueueScreen
+from wallboard.ui.screens.wall import WallScreen
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -13,14 +13,11 @@ from wallboard.model import WallboardState
 from wallboard.protocol.parse import parse_object
 from wallboard.ui.app import PAGES, WallboardApp
 from wallboard.ui.panels import AgentsTable, CallsTable, QueuesTable, RowsPanel
-from wallboard.ui.screens import (
-    WALL_PAGES,
-    CallScreen,
-    ExtensionScreen,
-    HelpScreen,
-    QueueScreen,
-    WallScreen,
-)
+from wallboard.ui.screens.call import CallScreen
+from wallboard.ui.screens.extension import ExtensionScreen
+from wallboard.ui.screens.help import HelpScreen
+from wallboard.ui.screens.queue import QueueScreen
+from wallboard.ui.screens.wall import WALL_PAGES, WallScreen
 from wallboard.ui.widgets import AlertBar, KpiTiles, StatusLine
 
 

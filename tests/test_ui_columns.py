@@ -15,7 +15,7 @@ from wallboard.model import WallboardState
 from wallboard.model.document import state_document
 from wallboard.ui.fmt import dur, pct, sparkline
 from wallboard.ui.panels import AgentsTable, CallsTable, QueuesTable
-from wallboard.ui.screens import ExtensionScreen
+from wallboard.ui.screens.extension import ExtensionScreen
 
 T0 = 1_760_000_000.0
 ACME, BETA = "100000000000000001", "100000000000000002"

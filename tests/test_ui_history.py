@@ -20,7 +20,9 @@ from wallboard.model.entities import FinishedCall
 from wallboard.model.tally import Tally
 from wallboard.ui.abandoned import AbandonedTable, CallRecordScreen
 from wallboard.ui.charts import bar_data, bar_summary
-from wallboard.ui.history import DayChart, HistoryPage, QueueRef, fit_window
+from wallboard.ui.daychart import DayChart, fit_window
+from wallboard.ui.history import HistoryPage
+from wallboard.ui.historysource import QueueRef
 from wallboard.ui.text import safe_text
 
 pytestmark = pytest.mark.timeout(120)
@@ -304,7 +306,7 @@ async def test_the_chart_fits_80_columns_by_scrolling() -> None:
 
 async def test_the_wall_trend_page_follows_the_queues_as_they_come_and_go() -> None:
     from history_helpers import morning_state, queue_status
-    from wallboard.ui.screens import WallScreen
+    from wallboard.ui.screens.wall import WallScreen
     from wallboard.ui.trend import WallTrend
 
     st = morning_state(hours=1.0)

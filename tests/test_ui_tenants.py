@@ -16,8 +16,8 @@ from textual.app import App, ComposeResult
 from history_helpers import T1, T2, two_tenants_state
 from ui_helpers import bare_app, state_from, utc
 from wallboard.ui.abandoned import AbandonedTable
+from wallboard.ui.daychart import DayChart
 from wallboard.ui.explainscreen import ExplainScreen
-from wallboard.ui.history import DayChart
 from wallboard.ui.tablerows import Column, TableRows
 from wallboard.ui.tenants import (
     TenantBar,

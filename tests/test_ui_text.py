@@ -7,7 +7,7 @@ from rich.text import Text
 from scenario import T0, TENANT, call, caller_status
 from ui_helpers import bare_app, state_from
 from wallboard.ui.panels import CallsTable, WaitingTable
-from wallboard.ui.screens import CallScreen
+from wallboard.ui.screens.call import CallScreen
 from wallboard.ui.text import REPLACEMENT, Cell, literal, safe_text
 
 HOSTILE = [

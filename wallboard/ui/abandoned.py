@@ -22,6 +22,7 @@ from textual.widgets import Static
 from wallboard.model.entities import FinishedCall
 from wallboard.model.state import CALLS, QUEUES, WallboardState
 from wallboard.ui.derived import Changes
+from wallboard.ui.filterbar import FilterBar
 from wallboard.ui.fmt import dur, hms
 from wallboard.ui.historysource import scoped_queues, source_of
 from wallboard.ui.panels import Ctx, Panel, nat, num
@@ -240,8 +241,6 @@ class AbandonedTable(Panel, VirtualTable[Key, Abandon]):
         self.cycle_sort(reverse)
 
     def action_filter(self) -> None:
-        from wallboard.ui.screens import FilterBar
-
         bars = list(self.screen.query(FilterBar))
         if bars:
             bars[0].open(self)  # type: ignore[arg-type]

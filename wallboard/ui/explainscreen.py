@@ -42,7 +42,7 @@ from wallboard.ui.text import safe_text
 
 if TYPE_CHECKING:
     from wallboard.model.dayview import IntervalRow
-    from wallboard.ui.history import DayPicture
+    from wallboard.ui.daypicture import DayPicture
 
 Item = tuple[str, Explanation]  # (which number, its explanation)
 Built = tuple[list[Item], str]  # the numbers, and a line about the settings behind them
@@ -230,7 +230,8 @@ def _agent_key(app: Any, number: Any) -> tuple[str, str]:
 
 def subject_for(app: Any, first: str | None = None) -> Subject:
     """What `i` explains: the focused widget's own answer, else by what it shows."""
-    from wallboard.ui.screens import ExtensionScreen, QueueScreen
+    from wallboard.ui.screens.extension import ExtensionScreen
+    from wallboard.ui.screens.queue import QueueScreen
 
     focused = app.focused
     own = getattr(focused, "explain_subject", None)

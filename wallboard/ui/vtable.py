@@ -31,12 +31,16 @@ a :class:`~wallboard.ui.tablerows.TableRows` kept outside it:
   through inserts, removals and re-sorts. Unfocused, it keeps its position,
   so a glance shows the top rows. Enter (or a click on the cursor row)
   posts :class:`VirtualTable.RowSelected` with the key.
+
+The pieces: the rows in `tablerows.py`, cells to segments in `vpaint.py`,
+the lines and their reconcile in `vlines.py`, the cursor in `vcursor.py`,
+keys and mouse in `vinput.py`. This module is the widget that holds them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
-from typing import Any, ClassVar, Generic, Literal
+from typing import Any, ClassVar, Generic
 
 from textual import events
 from textual.binding import BindingType
@@ -48,7 +52,9 @@ from textual.strip import Strip
 from wallboard.ui.tablerows import Column, K, R, TableRows
 from wallboard.ui.text import safe_text
 from wallboard.ui.textual_private import set_virtual_size_without_layout
+from wallboard.ui.vcursor import Follow, TableCursor
 from wallboard.ui.vinput import TABLE_BINDINGS, TableInput
+from wallboard.ui.vlines import TableLines
 from wallboard.ui.vpaint import (
     TABLE_CSS,
     Cell,
@@ -60,11 +66,9 @@ from wallboard.ui.vpaint import (
 )
 
 Formatter = Callable[[Any, Any], Sequence[CellT]]  # (key, record) -> one cell per column
-Follow = Literal["focus", "always", "never"]
-_NO_LINE: Any = object()  # a body line not painted yet
 
 
-class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
+class VirtualTable(TableInput, TableCursor, TableLines, ScrollView, Generic[K, R], can_focus=True):
     """A table over a `TableRows` that formats and paints only what is in view."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -186,28 +190,9 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
         if self._on_screen:
             self.reconcile()
 
-    @property
-    def cursor_key(self) -> Any:
-        """The key of the cursor row (None when the table is empty)."""
-        if self._stale and self._on_screen:
-            self._sync_cursor()
-        return self._cursor_key
-
-    @property
-    def cursor_row(self) -> int:
-        return self._cursor
-
     def keys_in_view(self) -> list[Any]:
         top = int(self.scroll_y)
         return self.rows.keys(top, top + self._body_height())
-
-    def move_cursor(self, key: Any, *, scroll: bool = True) -> bool:
-        """Put the cursor on `key`'s row; False if that row is not shown."""
-        index = self.rows.index_of(key)
-        if index is None:
-            return False
-        self._move(index, scroll=scroll, announce=False)
-        return True
 
     @property
     def visible_columns(self) -> tuple[Column[Any], ...]:
@@ -318,61 +303,7 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
         shown = self._shown_cols
         return out if shown is None else tuple(out[i] for i in shown)
 
-    # ----------------------------------------------------------- reconcile
-    def reconcile(self) -> None:
-        """Repaint exactly what differs between the rows in view and what is painted."""
-        if not self._stale or not self._on_screen:
-            return
-        self._stale = False
-        self.counters.reconciles += 1
-        at_end = self.tail and self.scroll_y >= self.max_scroll_y
-        self._sync_size()
-        if at_end and self.scroll_y < self.max_scroll_y:
-            self.scroll_to(y=self.max_scroll_y, animate=False)
-        self._sync_cursor()
-        self._update_title()
-        top = int(self.scroll_y)
-        height = self._body_height()
-        keys = self.rows.keys(top, top + height)
-        painted = self._painted
-        sx, width = int(self.scroll_x), self.scrollable_content_region.width
-        regions: list[Region] = []
-        fy = self._footer_y()
-        lines = height
-        if fy >= 0:  # every line to the bottom: the footer moves as rows come and go
-            lines = self.scrollable_content_region.height - self.header_height
-        for i in range(lines):
-            y = i + self.header_height
-            if y == fy:
-                want: Any = (self._visible(self._footer or ()), -1)
-            else:
-                want = (self._cells(keys[i]), self._look(top + i)) if i < len(keys) else None
-            have = painted.get(y, _NO_LINE)
-            if have == want:
-                continue
-            if have is _NO_LINE or have is None or want is None or have[1] != want[1]:
-                regions.append(Region(0, y, width, 1))
-                continue
-            for j, (a, b) in enumerate(zip(have[0], want[0], strict=False)):
-                if a != b:
-                    x = self._painter.x[j] - sx
-                    w = self._painter.columns[j].width + 2
-                    if x + w > 0 and x < width:
-                        regions.append(Region(max(0, x), y, w + min(0, x), 1))
-        if regions:
-            self.refresh(*regions)
-        self._prune(keys)
-
-    def _on_idle(self, _: events.Idle) -> None:
-        self.reconcile()
-
-    def _prune(self, keys: list[Any]) -> None:
-        cap = max(256, 4 * len(keys))
-        if len(self._fmt) > cap:
-            self._fmt = {k: self._fmt[k] for k in keys if k in self._fmt}
-        if len(self._painter) > cap:
-            self._painter.prune(keys)
-
+    # ------------------------------------------------------ size and title
     def _sync_size(self) -> None:
         size = Size(self._painter.width, len(self.rows) + self.header_height + self.footer_height)
         if size == self.virtual_size:
@@ -386,27 +317,6 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
         # in a storm).
         if not set_virtual_size_without_layout(self, size):
             self.virtual_size = size
-
-    def _sync_cursor(self) -> None:
-        rows = self.rows
-        n = len(rows)
-        if n == 0:
-            self._cursor, self._cursor_key = 0, None
-            return
-        key = self._cursor_key
-        follow = self.follow == "always" or (self.follow == "focus" and self.has_focus)
-        if follow and key is not None:
-            index = rows.index_of(key)
-            if index is not None:
-                if index != self._cursor:
-                    top, height = int(self.scroll_y), self._body_height()
-                    was_in_view = top <= self._cursor < top + height
-                    self._cursor = index
-                    if was_in_view:
-                        self._scroll_to_cursor()
-                return
-        self._cursor = min(self._cursor, n - 1)
-        self._cursor_key = rows.key_at(self._cursor)
 
     def _update_title(self) -> None:
         if self.title is None:
@@ -437,20 +347,6 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
         """Whether content line `y` shows a row (not the header nor the footer)."""
         return y >= self.header_height and y != self._footer_y()
 
-    def _look(self, index: int) -> int:
-        """What a row's line looks like apart from its cells: zebra, hover, cursor."""
-        if self.show_cursor and index == self._cursor:
-            return 4
-        return (index & 1 if self.zebra else 0) | (2 if index == self._hover else 0)
-
-    def _cells(self, key: Any) -> tuple[Cell, ...]:
-        cells = self._fmt.get(key)
-        if cells is None:
-            self.counters.formats += 1
-            cells = self._visible(self._format(key, self.rows.get(key)))
-            self._fmt[key] = cells
-        return cells
-
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._looks = None
@@ -466,66 +362,10 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
         finally:
             self._width = 0
 
-    def render_line(self, y: int) -> Strip:
-        return self._line(y, record=True)
-
-    def _line(self, y: int, record: bool) -> Strip:
-        """Content line `y`; `record` notes what it shows, for the next reconcile."""
-        looks = self._looks or Looks.resolve(self)
-        # The visible width: past it the scrollbar covers the line.
-        width = self._width or self.scrollable_content_region.width
-        sx = int(self.scroll_x)
-        rows = self.rows
-        if y < self.header_height:
-            shown = self._shown_cols
-            sort = rows.sort_column
-            if self.columns[sort].sort is None:
-                sort = -1  # a table in its given order: no arrow
-            elif shown is not None:
-                sort = shown.index(sort) if sort in shown else -1
-            return self._painter.header(sort, rows.reverse, looks, sx, width)
-        if self._footer is not None and y == self._footer_y():
-            cells = self._visible(self._footer)
-            if record:
-                self._painted[y] = (cells, -1)
-            return self._painter.footer(cells, looks, sx, width)
-        index = int(self.scroll_y) + y - self.header_height
-        if index >= len(rows):
-            if record:
-                self._painted[y] = None
-            return Strip.blank(width, looks.base)
-        key = rows.key_at(index)
-        cells = self._cells(key)
-        look = self._look(index)
-        if record:
-            self._painted[y] = (cells, look)
-        return self._painter.row(key, cells, look, looks, sx, width)
-
-    def painted_current(self) -> bool:
-        """Whether every line in view shows what the rows hold now (benchmarks, tests):
-        each line painted with the current cells of the row now at that place."""
-        top = int(self.scroll_y)
-        for i, key in enumerate(self.rows.keys(top, top + self._body_height())):
-            have = self._painted.get(i + self.header_height)
-            if have is None or have[0] != self._cells(key):
-                return False
-        return True
-
-    def screen_text(self) -> list[str]:
-        """The table's lines as they would be painted now (header first; tests).
-
-        Nothing is noted as painted: the terminal still shows what it shows.
-        """
-        self._looks = Looks.resolve(self)
-        height = self.scrollable_content_region.height
-        return [self._line(y, record=False).text for y in range(height)]
-
-    def row_text(self, key: Any) -> list[str]:
-        """One row's cells as shown (formatted now, not cached; tests, snapshots)."""
-        record = self.rows.get(key)
-        return [c[0] for c in self._visible(self._format(key, record))]
-
     # ------------------------------------------------------- events, input
+    def _on_idle(self, _: events.Idle) -> None:
+        self.reconcile()
+
     def _on_show(self, _: events.Show) -> None:
         self._on_screen = True
         self._stale = True
@@ -550,34 +390,6 @@ class VirtualTable(TableInput, ScrollView, Generic[K, R], can_focus=True):
 
     def _on_unmount(self) -> None:
         self.rows.unsubscribe(self)
-
-    def _move(self, index: int, *, scroll: bool = True, announce: bool = True) -> None:
-        n = len(self.rows)
-        if n == 0:
-            return
-        if self._stale:
-            self._sync_cursor()
-        index = max(0, min(n - 1, index))
-        old = self._cursor_key
-        self._cursor = index
-        self._cursor_key = self.rows.key_at(index)
-        self._hover = -1
-        if scroll:
-            self._scroll_to_cursor()
-        self._stale = True
-        self.reconcile()
-        if announce and self._cursor_key != old:
-            self.post_message(self.RowHighlighted(self, self._cursor_key))
-
-    def _scroll_to_cursor(self) -> None:
-        height = self._body_height()
-        if height <= 0:
-            return
-        top = int(self.scroll_y)
-        if self._cursor < top:
-            self.scroll_to(y=self._cursor, animate=False)
-        elif self._cursor >= top + height:
-            self.scroll_to(y=self._cursor - height + 1, animate=False)
 
 
 __all__ = ["Formatter", "PaintCounters", "VirtualTable"]
