@@ -463,3 +463,31 @@ async def test_a_ready_agent_beside_a_caller_is_being_rung() -> None:
         row = _rows(app, "#agents-table")[0]
         assert any(c.startswith("5551234") for c in row)
         assert not any(c.startswith("ringing") for c in row)
+
+
+async def test_a_flat_out_replay_redraws_once_a_second() -> None:
+    """`replay --speed 0`: the timer's passes between two seconds are skipped (they
+    redid most rows for a picture 0.2 s old); a live board redraws on every pass."""
+    clock = [T0 + 0.1]
+    state = WallboardState()
+    app = bare_app(state, wall_clock=lambda: clock[0])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        app._on_timer()  # this second's pass
+        table = app.query_one("#calls-table", CallsTable)
+        state.source.flat_out = True
+        for m in _ringing("f1", T0):
+            state.apply(parse_object(m))
+        clock[0] = T0 + 0.3  # the same second: skipped
+        app._on_timer()
+        assert len(table.rows) == 0
+        clock[0] = T0 + 1.1  # the next second: drawn
+        app._on_timer()
+        assert len(table.rows) == 1
+        state.source.flat_out = False  # live (or paced) again: every pass draws
+        for m in _ringing("f2", T0 + 1, "5550002"):
+            state.apply(parse_object(m))
+        clock[0] = T0 + 1.3
+        app._on_timer()
+        await pilot.pause()
+        assert len(table.rows) == 2

@@ -35,6 +35,7 @@ async def play(state: WallboardState, path: str | Path, speed: float) -> None:
     src = state.source
     src.kind = "replay"
     src.status = "connected"
+    src.flat_out = speed <= 0
     src.since = time.time()
     state.source_changed()
     loop = asyncio.get_running_loop()
@@ -70,6 +71,7 @@ async def play(state: WallboardState, path: str | Path, speed: float) -> None:
                 src.dialect = state.dialect_seen
     src.dialect = header.dialect or state.dialect_seen or src.dialect
     src.status = "finished"
+    src.flat_out = False
     src.since = time.time()
     state.source_changed()
 

@@ -187,6 +187,9 @@ class SourceInfo:
     since: float | None = None
     last_frame_at: float | None = None
     insecure: bool = False
+    # Frames come as fast as they can be applied (`replay --speed 0`): what is on
+    # screen may redraw once a second; every pass would redo most rows for nothing.
+    flat_out: bool = False
 
 
 @dataclass(slots=True)
