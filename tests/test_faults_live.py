@@ -29,7 +29,7 @@ from fault_helpers import (
 )
 from live_helpers import Conn, ScriptedPBX, have_openssl, make_cert, serve_traffic, server_ssl
 from ui_helpers import utc
-from wallboard.feed.client import build_ssl_context
+from wallboard.feed.livesettings import build_ssl_context
 from wallboard.ui.panels import TrunksTable
 from wallboard.ui.text import REPLACEMENT
 

@@ -31,10 +31,12 @@ from wallboard.feed.hubwire import (
 )
 from wallboard.hub.journal import HubState
 from wallboard.model import WallboardState, state_document
+from wallboard.model.applypatch import apply_patch
 from wallboard.model.calendar import Calendar, parse_timezone
 from wallboard.model.checkpoint import checkpoint, json_default
 from wallboard.model.document import totals
-from wallboard.model.scope import RESYNC, Scope, ScopeTracker, apply_patch, scoped_model
+from wallboard.model.scope import Scope, scoped_model
+from wallboard.model.scopetracker import RESYNC, ScopeTracker
 from wallboard.model.targets import QueueTarget, Targets
 from wallboard.protocol.parse import parse_frame
 

@@ -31,7 +31,9 @@ from tests.live_helpers import (
     server_ssl,
 )
 from wallboard.errors import AuthRejected, ConnectFailed
-from wallboard.feed.client import LiveClient, LiveSettings, backoff_delay, build_ssl_context
+from wallboard.feed.backoff import backoff_delay
+from wallboard.feed.client import LiveClient, LiveSettings
+from wallboard.feed.livesettings import build_ssl_context
 from wallboard.model import WallboardState
 
 pytestmark = pytest.mark.timeout(30)
@@ -501,7 +503,7 @@ def _http(status: int) -> Exception:
     ],
 )
 def test_every_failure_is_one_clear_line(exc: Exception, needle: str) -> None:
-    from wallboard.feed.client import describe_error
+    from wallboard.feed.liveerrors import describe_error
 
     s = make_settings(f"ws://admin:{PASSWORD}@pbx:8885", max_size=4 * 1024 * 1024)
     text = describe_error(exc, s)

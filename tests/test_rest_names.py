@@ -397,7 +397,7 @@ def self_signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 async def test_tls_uses_the_websockets_settings(self_signed: tuple[Path, Path]) -> None:
-    from wallboard.feed.client import build_ssl_context
+    from wallboard.feed.livesettings import build_ssl_context
 
     cert, key = self_signed
     server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -83,7 +83,7 @@ def client_tls(url: str, tls: HubTlsOptions) -> ssl.SSLContext | None:
     """How `view` / `snapshot` trust an https:// hub (a self-signed hub: --ca-file)."""
     if not url.lower().startswith(("https:", "wss:")):
         return None
-    from wallboard.feed.client import build_ssl_context
+    from wallboard.feed.livesettings import build_ssl_context
 
     if tls.insecure and tls.ca_file:
         raise UsageError("--ca-file and --insecure contradict each other: choose one")

@@ -25,143 +25,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import socket
 import ssl
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import (
-    ConnectionClosed,
-    InvalidHandshake,
-    InvalidMessage,
-    InvalidStatus,
-    InvalidURI,
-)
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.frames import CloseCode
 
-from wallboard.errors import AuthRejected, ConnectFailed, UsageError, WallboardError
-from wallboard.feed.secrets import Secret, display_url
+from wallboard.errors import AuthRejected, ConnectFailed, WallboardError
+from wallboard.feed.backoff import backoff_delay
+from wallboard.feed.liveerrors import describe_error
+from wallboard.feed.livesettings import LiveSettings
+from wallboard.feed.pending import PendingCommands
 from wallboard.model.state import WallboardState
-from wallboard.protocol.commands import Dialect, build_auth, build_subscribe, default_topics
+from wallboard.protocol.commands import build_auth
 from wallboard.protocol.events import Reply
 from wallboard.protocol.parse import parse_frame
 
-MiB = 1024 * 1024
-# Topics whose events the `extensions` / `queues` / `tenants` filters narrow.
-_EXTENSION_TOPICS = {"extension_events", "cdr_events"}
-_QUEUE_TOPICS = {"queue_events"}
 # Yield to the event loop after this many frames in a row, so a burst of
 # buffered frames cannot starve the UI's refresh timer.
 _YIELD_EVERY = 64
-
-
-@dataclass(slots=True)
-class LiveSettings:
-    """Everything one live connection needs. The password is a masked `Secret`."""
-
-    url: str
-    dialect: Dialect
-    password: Secret = field(repr=False)
-    user: str | None = None
-    extension: str | None = None
-    domain: str | None = None
-    extensions: list[str] = field(default_factory=list)
-    queues: list[str] = field(default_factory=list)
-    tenants: list[str] = field(default_factory=list)
-    topics: list[str] | None = None  # None: default_topics() for who we are
-    ca_file: str | None = None
-    insecure: bool = False
-    ssl_context: ssl.SSLContext | None = field(default=None, repr=False)
-    open_timeout: float = 10.0  # TCP + TLS + HTTP upgrade
-    close_timeout: float = 2.0  # a dead PBX must not hold up the reconnect
-    reply_timeout: float = 10.0  # the PBX's answer to auth
-    ping_interval: float | None = 20.0
-    ping_timeout: float | None = 20.0
-    max_size: int = 4 * MiB
-    max_queue: int = 64
-    backoff_base: float = 1.0
-    backoff_max: float = 60.0
-    backoff_jitter: float = 0.2
-    stable_after: float = 30.0  # a connection that lasted this long resets the backoff
-    stale_after: float = 60.0  # after a reconnect, unconfirmed calls age out after this
-    mark_stale_on_reconnect: bool = True  # what the new session does not confirm is dropped
-    max_auth_drops: int = 3  # closed right after auth this often in a row = rejected
-
-    def __repr__(self) -> str:
-        # Hand-written so neither the password nor a URL's userinfo can appear.
-        who = f"user={self.user!r}" if self.user else f"extension={self.extension!r}"
-        return (
-            f"LiveSettings(url={self.shown_url!r}, dialect={self.dialect!r}, {who}, "
-            f"domain={self.domain!r}, insecure={self.insecure}, password=***)"
-        )
-
-    @property
-    def shown_url(self) -> str:
-        """The URL without userinfo: the only form that may be displayed or recorded."""
-        return display_url(self.url)
-
-    @property
-    def system_admin(self) -> bool:
-        return self.dialect == "v22" and bool(self.user) and not self.domain
-
-    def subscriptions(self) -> list[tuple[str, dict[str, Any]]]:
-        """(name, command) per topic: one subscribe each, so one refused topic costs only itself."""
-        topics = self.topics or default_topics(
-            self.dialect, tenant_admin=bool(self.user), system_admin=self.system_admin
-        )
-        out: list[tuple[str, dict[str, Any]]] = []
-        for topic in topics:
-            base = topic.removeprefix("global_")
-            cmd = build_subscribe(
-                self.dialect,
-                [topic],
-                extensions=self.extensions if base in _EXTENSION_TOPICS else None,
-                queues=self.queues if base in _QUEUE_TOPICS else None,
-                tenants=self.tenants if topic.startswith("global_") else None,
-            )
-            out.append((f"subscribe {topic}", cmd))
-        return out
-
-
-def build_ssl_context(url: str, ca_file: str | None, insecure: bool) -> ssl.SSLContext | None:
-    """The TLS context for a wss:// URL (None for ws://); a bad CA file is a usage error."""
-    if urlsplit(url).scheme != "wss":
-        return None
-    ctx = ssl.create_default_context()
-    if ca_file:
-        try:
-            ctx.load_verify_locations(cafile=ca_file)
-        except FileNotFoundError:
-            raise UsageError(f"cannot read CA file {ca_file}: no such file") from None
-        except PermissionError:
-            raise UsageError(f"cannot read CA file {ca_file}: permission denied") from None
-        except (ssl.SSLError, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc
-            raise UsageError(f"cannot use CA file {ca_file}: {reason}") from None
-    if insecure:
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-    return ctx
-
-
-def backoff_delay(
-    failures: int, base: float, cap: float, jitter: float, rng: random.Random | None = None
-) -> float:
-    """`base` doubling per consecutive failure up to `cap`, then ± `jitter` (a fraction).
-
-    The jitter keeps a wall of wallboards from reconnecting in lockstep after
-    a PBX restart.
-    """
-    n = max(1, failures)
-    delay = min(cap, base * (2 ** min(n - 1, 30)))
-    r = rng.uniform(1 - jitter, 1 + jitter) if rng else random.uniform(1 - jitter, 1 + jitter)
-    return max(0.0, delay * r)
 
 
 class _Retry(Exception):
@@ -175,79 +63,6 @@ class _Fatal(Exception):
         super().__init__(str(error))
         self.error = error
         self.status = status
-
-
-def _hostport(url: str) -> str:
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or "?"
-        port = parts.port or (443 if parts.scheme == "wss" else 80)
-    except ValueError:
-        return display_url(url)
-    if ":" in host:
-        host = f"[{host}]"
-    return f"{host}:{port}"
-
-
-def _close_text(exc: ConnectionClosed, settings: LiveSettings) -> str:
-    """One line for a closed connection: who closed it, the code and the reason."""
-    sent, rcvd = exc.sent, exc.rcvd
-    if sent is not None and sent.code == CloseCode.MESSAGE_TOO_BIG:
-        return f"the PBX sent a frame larger than {settings.max_size // MiB} MiB; reconnecting"
-    if sent is not None and sent.code == CloseCode.INTERNAL_ERROR and "keepalive" in sent.reason:
-        return (
-            f"the PBX stopped answering keep-alive pings ({settings.ping_timeout:g} s); "
-            "the connection is dead"
-        )
-    if rcvd is not None:
-        reason = rcvd.reason.replace("\n", " ")[:120]
-        try:
-            name = CloseCode(rcvd.code).name.lower().replace("_", " ")
-        except ValueError:
-            name = "unknown code"
-        text = f"the PBX closed the connection (code {rcvd.code}, {name}"
-        return text + (f": {reason})" if reason else ")")
-    return "the connection to the PBX was lost (no close frame)"
-
-
-def describe_error(exc: BaseException, settings: LiveSettings) -> str:
-    """One clear line per failure; never contains the URL's userinfo or the password."""
-    where = _hostport(settings.url)
-    if isinstance(exc, ConnectionClosed):
-        return _close_text(exc, settings)
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        why = exc.verify_message or exc.reason or "verification failed"
-        return (
-            f"the TLS certificate of {where} does not verify ({why}); "
-            "use --ca-file PATH to trust its CA, or --insecure to skip verification"
-        )
-    if isinstance(exc, ssl.SSLError):
-        return (
-            f"TLS handshake with {where} failed ({exc.reason or exc}); is it a plain ws:// server?"
-        )
-    if isinstance(exc, ConnectionResetError) and urlsplit(settings.url).scheme == "wss":
-        return f"connection reset by {where} during the TLS handshake (is it a plain ws:// server?)"
-    if isinstance(exc, ConnectionRefusedError):
-        return f"connection refused by {where} (is the PBX's WSI service running on that port?)"
-    if isinstance(exc, socket.gaierror):
-        host = urlsplit(settings.url).hostname or "?"
-        return f"cannot resolve host {host}: {exc.strerror or exc}"
-    if isinstance(exc, TimeoutError):
-        return f"no answer from {where} within {settings.open_timeout:g} s"
-    if isinstance(exc, InvalidStatus):
-        code = exc.response.status_code
-        hint = ""
-        if code == 404:
-            hint = " (wrong path? v22 uses /wsi, v12/v16 use /)"
-        return f"{where} refused the WebSocket upgrade: HTTP {code}{hint}"
-    if isinstance(exc, InvalidMessage):
-        hint = " (is it a wss:// server?)" if urlsplit(settings.url).scheme == "ws" else ""
-        return f"{where} did not answer as a WebSocket server{hint}"
-    if isinstance(exc, InvalidHandshake):
-        return f"WebSocket handshake with {where} failed: {exc}"
-    if isinstance(exc, OSError):
-        return f"cannot connect to {where}: {exc.strerror or type(exc).__name__}"
-    return f"connection to {where} failed: {type(exc).__name__}"
 
 
 class LiveClient:
@@ -293,7 +108,7 @@ class LiveClient:
         self.sessions = 0  # successful authentications
         self.sent_commands: list[str] = []  # names only, never the commands (auth!)
         self.command_errors: deque[tuple[str, str]] = deque(maxlen=50)
-        self._pending: deque[str] = deque()  # names of commands awaiting a reply (FIFO)
+        self._pending = PendingCommands()
         self._failures = 0  # consecutive failed attempts / short sessions
         self._auth_drops = 0
         self._stopping = False
@@ -475,7 +290,7 @@ class LiveClient:
                 if sent is not None and sent.code == CloseCode.MESSAGE_TOO_BIG:
                     self.state.note_invalid(f"oversized frame (> {s.max_size} bytes)")
                     self._changed()
-                if self.sessions == sessions_before and self._sent_auth_only():
+                if self.sessions == sessions_before and self._pending.awaiting_auth():
                     self._auth_drops += 1
         except WallboardError:
             raise  # from a hook (e.g. the recording cannot be written): not a network matter
@@ -508,9 +323,6 @@ class LiveClient:
         # Error and state change together: a reader between this return and the
         # backoff's own update must not see the error under "disconnected".
         self._status("reconnecting", error=message, announce=False)
-
-    def _sent_auth_only(self) -> bool:
-        return bool(self._pending) and self._pending[0] == "auth"
 
     async def _session(self, ws: ClientConnection) -> None:
         """Auth, subscribe, then read until the connection ends (always by an exception)."""
@@ -554,9 +366,7 @@ class LiveClient:
 
     async def _send(self, ws: ClientConnection, name: str, command: dict[str, Any]) -> None:
         """Send one command and remember its name: v12 replies say nothing about which."""
-        self._pending.append(name)
-        if len(self._pending) > 1000:  # a PBX that never replies must not grow this forever
-            self._pending.popleft()
+        self._pending.sent(name)
         self.sent_commands.append(name)
         await ws.send(orjson.dumps(command).decode())
 
@@ -583,7 +393,7 @@ class LiveClient:
 
     def _on_reply(self, reply: Reply) -> None:
         """Match a reply to the command it answers; make a failed one visible."""
-        name = self._match(reply)
+        name = self._pending.match(reply)
         if not reply.command:
             reply.command = name  # v12 replies carry no command: name it for the error list
         if name == "auth" and self._auth_reply is None:
@@ -595,18 +405,6 @@ class LiveClient:
             self.state.source.last_error = text
             if self.on_status is not None:
                 self.on_status(text)
-
-    def _match(self, reply: Reply) -> str:
-        pending = self._pending
-        if reply.command:
-            for i, name in enumerate(pending):
-                if name.split(" ", 1)[0] == reply.command:
-                    del pending[i]
-                    return name
-            return reply.command
-        if pending:
-            return pending.popleft()
-        return "unrequested reply"
 
     # ---------------------------------------------------------------- staleness
     def _after_reconnect(self) -> None:
@@ -639,29 +437,4 @@ class LiveClient:
             self._drop_handle = None
 
 
-def check_url(url: str) -> None:
-    """A usable ws:// or wss:// URL, or a UsageError that shows it without userinfo."""
-    from websockets.uri import parse_uri
-
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        raise UsageError(f"not a valid URL: {display_url(url)}") from None
-    if parts.scheme not in ("ws", "wss"):
-        raise UsageError(f"the PBX URL must start with ws:// or wss://, got {display_url(url)!r}")
-    try:
-        parse_uri(url)
-    except InvalidURI:
-        raise UsageError(f"not a valid WebSocket URL: {display_url(url)}") from None
-    if not parts.hostname:
-        raise UsageError(f"no host in URL {display_url(url)}")
-
-
-__all__ = [
-    "LiveClient",
-    "LiveSettings",
-    "backoff_delay",
-    "build_ssl_context",
-    "check_url",
-    "describe_error",
-]
+__all__ = ["LiveClient", "LiveSettings"]

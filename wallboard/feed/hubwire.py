@@ -49,10 +49,10 @@ from typing import Any
 
 import orjson
 
+from wallboard.model.applypatch import apply_patch
 from wallboard.model.calendar import INTERVAL_CHOICES, Calendar, parse_timezone
 from wallboard.model.checkpoint import restore, restore_day_live
 from wallboard.model.entities import SourceInfo
-from wallboard.model.scope import apply_patch
 from wallboard.model.state import SOURCE, WallboardState
 from wallboard.model.targets import SL_DEFINITIONS, QueueTarget, Targets
 from wallboard.protocol.events import Invalid, Reply

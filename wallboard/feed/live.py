@@ -21,8 +21,9 @@ from urllib.parse import urlsplit
 
 from wallboard.config import Config, load_config
 from wallboard.errors import ConnectFailed, UsageError, WallboardError
-from wallboard.feed.client import LiveClient, LiveSettings, build_ssl_context, check_url
+from wallboard.feed.client import LiveClient, LiveSettings
 from wallboard.feed.flags import ConnectFlags
+from wallboard.feed.livesettings import build_ssl_context, check_url
 from wallboard.feed.namefile import load_overrides
 from wallboard.feed.names import NamesTask, rest_client_for
 from wallboard.feed.recorder import Recorder

@@ -37,7 +37,7 @@ from websockets.exceptions import (
 )
 
 from wallboard.errors import AuthRejected, ConnectFailed, UsageError, WallboardError
-from wallboard.feed.client import backoff_delay
+from wallboard.feed.backoff import backoff_delay
 from wallboard.feed.hubwire import (
     CLOSE_TOO_SLOW,
     CLOSE_UNAUTHORIZED,

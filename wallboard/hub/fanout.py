@@ -39,7 +39,8 @@ from wallboard.feed.hubwire import (
 from wallboard.hub.journal import HubState
 from wallboard.hub.tokens import TokenInfo
 from wallboard.model.checkpoint import checkpoint
-from wallboard.model.scope import RESYNC, Scope, ScopeTracker
+from wallboard.model.scope import Scope
+from wallboard.model.scopetracker import RESYNC, ScopeTracker
 
 log = logging.getLogger("wallboard.hub")
 MiB = 1024 * 1024
